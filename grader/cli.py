@@ -1,0 +1,146 @@
+"""The `grader` command: parses arguments and forwards to `grader.grading`.
+
+Errors from the library arrive as `GraderError`s and leave as one line on stderr and a
+non-zero exit status: 1 when checks failed, 2 for a usage, course or grader problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from grader import __version__
+from grader.course import Course, find_course
+from grader.errors import GraderError
+from grader.grading import BatchProgress, check_folder, grade_class
+from grader.reports import points
+from grader.results import to_dict
+from grader.terminal import Style, check_summary
+
+EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grader",
+        description="Grade PyTorch course assignments: student code runs sandboxed, checks run apart from it.",
+    )
+    parser.add_argument("--version", action="version", version=f"grader {__version__}")
+    parser.add_argument(
+        "--course",
+        type=Path,
+        metavar="DIR",
+        help="course folder holding assignments/ (default: $GRADER_COURSE, the course checkout, or the bundled one)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("list", help="list the course's assignments", description="List the course's assignments.")
+
+    check = sub.add_parser(
+        "check",
+        help="run an assignment's public checks on your work folder",
+        description=(
+            "Run the public checks of assignment N on the files in your work folder (default: the current "
+            "folder), print a summary and write grader-report/N.html. Exit status 0 only when every public "
+            "check passes. Hidden checks run only at grading time."
+        ),
+    )
+    which = check.add_mutually_exclusive_group(required=True)
+    which.add_argument("number", nargs="?", type=int, help="assignment number, e.g. 1")
+    which.add_argument("--all", action="store_true", help="check every assignment")
+    check.add_argument("--dir", type=Path, default=Path("."), help="your work folder (default: current folder)")
+    check.add_argument("--json", action="store_true", help="print the result as JSON instead of a summary")
+    check.add_argument("--report-dir", type=Path, help="where to write the HTML report (default: DIR/grader-report)")
+
+    grade = sub.add_parser(
+        "grade",
+        help="grade a folder of submissions with public and hidden checks",
+        description=(
+            "Grade every student folder or .zip in SUBMISSIONS with the public and hidden checks. Writes "
+            "OUT/students/NAME.html per student, OUT/index.html, OUT/results.json and OUT/gradebook.csv. "
+            "A broken submission is reported and the batch goes on."
+        ),
+    )
+    grade.add_argument("submissions", type=Path, help="folder with one sub-folder or .zip per student")
+    grade.add_argument("--out", type=Path, required=True, help="folder for reports and exports (created)")
+    grade.add_argument(
+        "-a", "--assignment", type=int, action="append", dest="assignments", metavar="N",
+        help="grade only assignment N (repeatable; default: every assignment)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        course = find_course(args.course)
+        handler = {"list": _list, "check": _check, "grade": _grade}[args.command]
+        return handler(args, course)
+    except GraderError as exc:
+        print(f"grader: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("grader: interrupted", file=sys.stderr)
+        return 130
+
+
+def _list(args: argparse.Namespace, course: Course) -> int:
+    for a in course:
+        files = ", ".join(a.submitted_files)
+        print(f"{a.id:>3}  {a.title:<42} {points(a.points):>4} pts   {files}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, course: Course) -> int:
+    folder: Path = args.dir
+    if not folder.is_dir():
+        raise GraderError(f"{folder} is not a folder")
+    ids = [a.id for a in course] if args.all else [args.number]
+    report_dir = args.report_dir or folder / "grader-report"
+    results = check_folder(course=course, assignment_ids=ids, folder=folder, report_dir=report_dir)
+    if args.json:
+        payload = [to_dict(r) for r in results]
+        print(json.dumps(payload if args.all else payload[0], indent=2, ensure_ascii=False))
+    else:
+        style = Style()
+        for result in results:
+            print(check_summary(result, report=str(report_dir / f"{result.id}.html"), style=style))
+            print()
+    all_passed = all(r.status == "graded" and all(t.passed for t in r.tests) for r in results)
+    return EXIT_OK if all_passed else EXIT_FAILED
+
+
+def _grade(args: argparse.Namespace, course: Course) -> int:
+    style = Style(sys.stderr)
+
+    def progress(p: BatchProgress) -> None:
+        parts = []
+        for a in p.student.assignments:
+            if a.status == "graded":
+                parts.append(f"{a.id}: {points(a.score)}/{points(a.max_score)}")
+            else:
+                parts.append(style(f"{a.id}: {a.status}", "failed" if a.status == "ungradable" else "error"))
+        print(f"[{p.done}/{p.total}] {p.student.student}  " + "  ".join(parts), file=sys.stderr, flush=True)
+
+    run = grade_class(
+        course=course,
+        submissions=args.submissions,
+        out=args.out,
+        assignment_ids=args.assignments,
+        on_progress=progress,
+    )
+    problems = sum(a.status != "graded" for s in run.submissions for a in s.assignments)
+    print(f"Graded {len(run.submissions)} submissions into {args.out}/ (index.html, results.json, gradebook.csv)")
+    if problems:
+        print(f"{problems} assignment result(s) are ungradable or errored: see the top of {args.out}/index.html")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,228 @@
+"""The course definition: `assignments/NN_slug/assignment.toml` and the check folders beside it.
+
+Loaded and validated when the grader starts; a broken file is reported with the file and the
+key at fault (`CourseError`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from grader.errors import CourseError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["Assignment", "Course", "Limits", "find_course"]
+
+_DIR_RE = re.compile(r"^(\d{2})_([a-z][a-z0-9_]*)$")
+_FILE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\.(py|pt)$")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-assignment limits on what student code may use; all enforced from outside the worker."""
+
+    call_timeout_s: float = 10.0  # one call into student code
+    check_timeout_s: float = 60.0  # all student calls of one check together
+    import_timeout_s: float = 30.0  # importing the student's module
+    judge_timeout_s: float = 900.0  # the whole judge run of one assignment
+    memory_mb: int = 3072  # resident memory of the worker beyond what torch itself needs
+    output_bytes: int = 65536  # captured stdout/stderr kept per check
+    transfer_mb: int = 256  # largest message a worker may send back
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment of the course, as its assignment.toml describes it."""
+
+    id: int
+    slug: str
+    title: str
+    points: float
+    files: tuple[str, ...]
+    module: str
+    dir: Path
+    checkpoints: tuple[str, ...] = ()
+    preload: tuple[str, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def label(self) -> str:
+        return f"{self.id:02d}_{self.slug}"
+
+    @property
+    def statement(self) -> Path:
+        return self.dir / "README.md"
+
+    @property
+    def submitted_files(self) -> tuple[str, ...]:
+        return self.files + self.checkpoints
+
+    def check_files(self, visibility: str) -> list[Path]:
+        folder = self.dir / "checks" / visibility
+        if not folder.is_dir():
+            return []
+        return sorted(folder.glob("test_*.py"))
+
+    @property
+    def has_hidden_checks(self) -> bool:
+        return bool(self.check_files("hidden"))
+
+
+@dataclass
+class Course:
+    """All assignments found under a course root (the folder holding `assignments/`)."""
+
+    root: Path
+    assignments: dict[int, Assignment]
+
+    @classmethod
+    def load(cls, root: Path) -> Course:
+        folder = root / "assignments"
+        if not folder.is_dir():
+            raise CourseError("no assignments/ folder here", path=root)
+        found: dict[int, Assignment] = {}
+        for sub in sorted(folder.iterdir()):
+            if not sub.is_dir() or sub.name.startswith((".", "_")):
+                continue
+            assignment = load_assignment(sub)
+            if assignment.id in found:
+                raise CourseError(
+                    f"assignment id {assignment.id} is also used by {found[assignment.id].dir.name}",
+                    path=sub / "assignment.toml",
+                    key="id",
+                )
+            found[assignment.id] = assignment
+        if not found:
+            raise CourseError("no assignments found", path=folder)
+        return cls(root=root, assignments=found)
+
+    def get(self, assignment_id: int) -> Assignment:
+        try:
+            return self.assignments[assignment_id]
+        except KeyError:
+            known = ", ".join(str(i) for i in sorted(self.assignments))
+            raise CourseError(f"there is no assignment {assignment_id} (the course has {known})") from None
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.assignments[i] for i in sorted(self.assignments))
+
+    @property
+    def reference_root(self) -> Path:
+        return self.root / "reference"
+
+    @property
+    def template_root(self) -> Path:
+        return self.root / "student_template"
+
+
+def load_assignment(folder: Path) -> Assignment:
+    """Read and validate one `assignment.toml`."""
+    path = folder / "assignment.toml"
+    match = _DIR_RE.match(folder.name)
+    if not match:
+        raise CourseError("assignment folders are named NN_slug (two digits, lower-case slug)", path=folder)
+    if not path.is_file():
+        raise CourseError("assignment.toml is missing", path=path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CourseError(f"not valid TOML: {exc}", path=path) from None
+
+    _only_keys(data, path, "", {"id", "slug", "title", "points", "files", "module", "checkpoints", "limits", "worker"})
+    aid = _typed(data, "id", int, path)
+    slug = _typed(data, "slug", str, path)
+    if aid != int(match.group(1)) or slug != match.group(2):
+        raise CourseError(f"id and slug must match the folder name {folder.name}", path=path, key="id")
+    title = _typed(data, "title", str, path)
+    points = _typed(data, "points", (int, float), path)
+    if points <= 0:
+        raise CourseError("points must be positive", path=path, key="points")
+    files = tuple(_typed(data, "files", list, path))
+    if not files or not all(isinstance(f, str) and _FILE_RE.match(f) and f.endswith(".py") for f in files):
+        raise CourseError("files must be a non-empty list of Python file names", path=path, key="files")
+    checkpoints = tuple(data.get("checkpoints", []))
+    if not all(isinstance(f, str) and _FILE_RE.match(f) and f.endswith(".pt") for f in checkpoints):
+        raise CourseError("checkpoints must be a list of .pt file names", path=path, key="checkpoints")
+    module = data.get("module", files[0][:-3])
+    if not isinstance(module, str) or f"{module}.py" not in files:
+        raise CourseError("module must name one of the files, without .py", path=path, key="module")
+
+    worker = data.get("worker", {})
+    _only_keys(worker, path, "worker.", {"preload"})
+    preload = tuple(worker.get("preload", []))
+    if not all(isinstance(m, str) and m.isidentifier() for m in preload):
+        raise CourseError("must be a list of module names", path=path, key="worker.preload")
+
+    return Assignment(
+        id=aid,
+        slug=slug,
+        title=title,
+        points=float(points),
+        files=files,
+        module=module,
+        dir=folder.resolve(),
+        checkpoints=checkpoints,
+        preload=preload,
+        limits=_limits(data.get("limits", {}), path),
+    )
+
+
+def _limits(data: Any, path: Path) -> Limits:
+    known = {f.name: f for f in fields(Limits)}
+    _only_keys(data, path, "limits.", set(known))
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        want = int if known[key].type == "int" else (int, float)
+        if type(value) not in ((want,) if isinstance(want, type) else want) or value <= 0:
+            raise CourseError("must be a positive number", path=path, key=f"limits.{key}")
+        values[key] = value
+    return Limits(**values)
+
+
+def _only_keys(data: Any, path: Path, prefix: str, allowed: set[str]) -> None:
+    if not isinstance(data, dict):
+        raise CourseError("must be a table", path=path, key=prefix.rstrip(".") or None)
+    for key in data:
+        if key not in allowed:
+            raise CourseError(f"unknown key (known: {', '.join(sorted(allowed))})", path=path, key=prefix + key)
+
+
+def _typed(data: dict[str, Any], key: str, kind: Any, path: Path) -> Any:
+    if key not in data:
+        raise CourseError("is required", path=path, key=key)
+    value = data[key]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        names = " or ".join(k.__name__ for k in kinds)
+        raise CourseError(f"must be of type {names}", path=path, key=key)
+    return value
+
+
+# --- where the course lives ----------------------------------------------------------------
+
+_BUNDLED = Path(__file__).resolve().parent / "_course"
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def find_course(explicit: Path | None = None) -> Course:
+    """The course to grade against: `--course`, then `GRADER_COURSE`, then the course checkout
+    this package was installed from, then the public course bundled in the wheel."""
+    if explicit is not None:
+        return Course.load(Path(explicit).resolve())
+    env = os.environ.get("GRADER_COURSE")
+    if env:
+        return Course.load(Path(env).resolve())
+    if (_CHECKOUT / "assignments").is_dir():
+        return Course.load(_CHECKOUT)
+    if (_BUNDLED / "assignments").is_dir():
+        return Course.load(_BUNDLED)
+    raise CourseError("no course found: pass --course DIR or set GRADER_COURSE")

@@ -1,0 +1,100 @@
+"""Judge entry point: `python -I -B -m grader.judge JOB.json`.
+
+Runs pytest with the grader plugin on the check files of one assignment and writes the
+results to the job's results path. Isolated mode keeps the environment, the current folder
+and user site-packages out of `sys.path`; the student's folder is never on it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import sys
+from pathlib import Path
+
+PR_SET_DUMPABLE = 4
+
+
+def _not_dumpable() -> None:
+    """Other processes of the same user cannot ptrace us or read our memory through /proc."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux
+        pass
+
+
+def _hypothesis_profile() -> None:
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "grader",
+        derandomize=True,
+        deadline=None,
+        database=None,
+        print_blob=False,
+        max_examples=50,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    settings.load_profile("grader")
+
+
+def main() -> int:
+    _not_dumpable()
+    sys.dont_write_bytecode = True
+    _hypothesis_profile()
+
+    import pytest
+
+    from grader.course import load_assignment
+    from grader.judge.plugin import GraderPlugin, JudgeJob
+
+    raw = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    job = JudgeJob(
+        assignment_dir=Path(raw["assignment_dir"]),
+        submission_dir=Path(raw["submission_dir"]),
+        files=list(raw["files"]),
+        visibilities=list(raw["visibilities"]),
+        results_path=Path(raw["results_path"]),
+        threads=int(raw.get("threads", 1)),
+        scratch=Path(raw["scratch"]) if raw.get("scratch") else None,
+    )
+    assignment = load_assignment(job.assignment_dir)
+    files = [str(p) for v in job.visibilities for p in assignment.check_files(v)]
+    plugin = GraderPlugin(job, assignment)
+    checks_dir = job.assignment_dir / "checks"
+    ini = (job.scratch or job.results_path.parent) / "judge.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    args = [
+        *files,
+        "-c", str(ini),
+        "--rootdir", str(checks_dir),
+        "--noconftest",
+        "--import-mode=importlib",
+        "--assert=plain",
+        "-p", "no:cacheprovider",
+        "-p", "no:stepwise",
+        "-q",
+        "--tb=no",
+        "-rN",
+    ]
+    if raw.get("collect_only"):
+        args.append("--collect-only")
+    code = pytest.main(args, plugins=[plugin]) if files else 5
+    payload = {
+        "tests": [_dump(t) for t in plugin.results()],
+        "problems": plugin.problems,
+        "exit_code": int(code),
+        "collect_only": bool(raw.get("collect_only")),
+    }
+    job.results_path.write_text(json.dumps(payload), encoding="utf-8")
+    return 0
+
+
+def _dump(test):  # type: ignore[no-untyped-def]
+    from grader.results import to_dict
+
+    return to_dict(test)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,463 @@
+"""The judge's side of the worker: start it, call into it, enforce its limits from outside.
+
+`WorkerClient` owns one sandboxed worker at a time. Every call has a deadline (the call limit,
+and what is left of the current check's budget); while waiting, the client drains the
+worker's output and watches its memory. A worker that dies, hangs, runs out of memory, raises
+a `BaseException` or sends a malformed reply is killed, the current check is charged with a
+`WorkerFailure`, and the next call starts a fresh worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import reprlib
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.course import Limits
+from grader.errors import CodecError, SandboxError
+from grader.protocol import decode, encode, read_frame, write_frame
+from grader.sandbox import kill_group, launch, minimal_env, python_command, resident_bytes
+
+__all__ = ["Remote", "RemoteError", "WorkerClient", "WorkerFailure", "WorkerOptions"]
+
+ROOT = 0  # handle id of the student's module
+_STARTUP_TIMEOUT_S = 120.0  # loading torch on a cold machine; not charged to the student
+_args_repr = reprlib.Repr()
+_args_repr.maxstring = 40
+_args_repr.maxlist = 6
+_args_repr.maxtuple = 6
+_args_repr.maxother = 40
+
+
+class WorkerFailure(BaseException):
+    """The worker could not answer: it hung, died, ran out of memory or ended itself.
+
+    A `BaseException` on purpose: a check's ``except Exception`` cannot swallow it, and the
+    judge records it against the check even if something did.
+    """
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+    @property
+    def status(self) -> str:
+        return "timeout" if self.kind == "timeout" else "failed"
+
+
+class RemoteError(Exception):
+    """The student's code raised an exception (described as data by the worker).
+
+    Instances are also instances of the nearest built-in exception class the student's
+    exception derives from, so checks can write ``pytest.raises(ValueError)``.
+    """
+
+    def __init__(self, info: dict[str, Any], call: str):
+        self.type_name = str(info.get("type", "Exception"))
+        self.message = str(info.get("message", ""))
+        self.student_traceback = str(info.get("traceback", ""))
+        self.names: list[str] = [str(n) for n in info.get("names", [])]
+        self.call = call
+        text = f"{self.type_name}: {self.message}" if self.message else self.type_name
+        super().__init__(f"{call} raised {text}" if call else text)
+
+
+_remote_classes: dict[str, type[RemoteError]] = {}
+
+
+def remote_error(info: dict[str, Any], call: str) -> RemoteError:
+    """A `RemoteError` that is also the student's exception's nearest built-in base class."""
+    import builtins
+
+    base: type[Exception] = Exception
+    for name in info.get("mro", []):
+        candidate = getattr(builtins, str(name), None)
+        if isinstance(candidate, type) and issubclass(candidate, Exception):
+            base = candidate
+            break
+    cls = _remote_classes.get(base.__name__)
+    if cls is None:
+        cls = type(f"Remote{base.__name__}", (RemoteError, base), {})
+        _remote_classes[base.__name__] = cls
+    error = cls.__new__(cls)
+    RemoteError.__init__(error, info, call)
+    return error
+
+
+class Remote:
+    """An object that stays in the worker: call it, read a plain attribute, pull a state_dict."""
+
+    __slots__ = ("_client", "_generation", "_id", "is_callable", "name", "repr_text", "type_name")
+
+    def __init__(self, client: WorkerClient, info: dict[str, Any]):
+        self._client = client
+        self._id = int(info["$handle"])
+        self._generation = client.generation
+        self.type_name = str(info.get("type", "object"))
+        self.repr_text = str(info.get("repr", ""))
+        self.is_callable = bool(info.get("callable", False))
+        self.name = str(info["name"]) if isinstance(info.get("name"), str) else None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._client.call(self, None, args, kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._client.getattr(self, name)
+
+    def call_method(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """`obj.name(*args, **kwargs)` in one round trip."""
+        return self._client.call(self, name, args, kwargs)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The object's `state_dict()` as plain tensors, keys in order."""
+        import torch
+
+        value = self.call_method("state_dict")
+        if type(value) is not dict or not all(
+            type(k) is str and type(v) is torch.Tensor for k, v in value.items()
+        ):
+            raise AssertionError(f"state_dict() of your {self.type_name} did not return a dict of tensors")
+        return value
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object from your code: {self.repr_text}>"
+
+
+@dataclass
+class WorkerOptions:
+    """What a worker needs to know; `limits` come from the assignment."""
+
+    module: str
+    files: list[Path]
+    limits: Limits = field(default_factory=Limits)
+    preload: tuple[str, ...] = ()
+    threads: int = 1
+    scratch: Path | None = None
+
+
+class WorkerClient:
+    """One worker at a time for one judge run; restarted lazily after a failure."""
+
+    def __init__(self, options: WorkerOptions):
+        self.options = options
+        self.generation = 0
+        self.reveal_args = True
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+        self._seq = 0
+        self._baseline_rss = 0
+        self._import_failure: WorkerFailure | None = None
+        self._output = bytearray()
+        self._dropped = 0
+        self._check_deadline: float | None = None
+        self._check_failure: WorkerFailure | None = None
+        self._workdirs: list[Path] = []
+        self._scratch = Path(tempfile.mkdtemp(prefix="grader-w-", dir=options.scratch))
+
+    # --- per-check bookkeeping -------------------------------------------------------------
+
+    def begin_check(self, *, budget_s: float | None = None, reveal_args: bool = True) -> None:
+        self._drain()
+        self._output.clear()
+        self._dropped = 0
+        self._check_failure = None
+        self.reveal_args = reveal_args
+        budget = self.options.limits.check_timeout_s if budget_s is None else budget_s
+        self._check_deadline = time.monotonic() + budget
+
+    def end_check(self) -> tuple[str, WorkerFailure | None]:
+        """What the worker printed during the check, and the failure charged to it, if any."""
+        self._drain()
+        self._check_deadline = None
+        text = bytes(self._output).decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+        if self._dropped:
+            text += f"\n[... {self._dropped} more bytes of output not kept]"
+        failure, self._check_failure = self._check_failure, None
+        if self._proc is not None and self._sock is not None:
+            with contextlib.suppress(WorkerFailure):
+                self._request({"op": "release"}, what="releasing objects", timeout=self.options.limits.call_timeout_s)
+        return text, failure
+
+    # --- calls -----------------------------------------------------------------------------
+
+    def getattr(self, target: Remote | int, name: str) -> Any:
+        what = f"reading {name}"
+        return self._request({"op": "getattr", "target": self._target(target), "attr": name}, what=what)
+
+    def call(self, target: Remote | int, attr: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        blobs: list[bytes] = []
+        message = {
+            "op": "call",
+            "target": self._target(target),
+            "attr": attr,
+            "args": encode(list(args), blobs, self._ref),
+            "kwargs": encode(dict(kwargs), blobs, self._ref),
+        }
+        return self._request(message, blobs, what=self._describe_call(target, attr, args, kwargs))
+
+    def _describe_call(self, target: Remote | int, attr: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+        if isinstance(target, Remote):
+            owner = target.name or target.type_name.rsplit(".", 1)[-1]
+            name = f"{owner}.{attr}" if attr else (target.name or f"<{owner} object>")
+        else:
+            name = attr or "the module"
+        if not self.reveal_args:
+            return f"{name}(...)"
+        parts = [_args_repr.repr(a) for a in args] + [f"{k}={_args_repr.repr(v)}" for k, v in kwargs.items()]
+        return f"{name}({', '.join(parts)})"
+
+    def _target(self, target: Remote | int) -> int:
+        if isinstance(target, Remote):
+            if target._client is not self or target._generation != self.generation:
+                raise WorkerFailure("stale", "an object from before the worker restarted was used again")
+            return target._id
+        return target
+
+    def _ref(self, value: Any) -> dict[str, Any]:
+        if isinstance(value, Remote):
+            return {"$ref": self._target(value)}
+        raise CodecError(f"the judge cannot send a {type(value).__name__} to the worker")
+
+    def _request(self, message: dict[str, Any], blobs: list[bytes] | None = None, *, what: str, timeout: float | None = None) -> Any:
+        if self._check_failure is not None:
+            raise self._check_failure  # one failure per check: do not restart mid-check
+        self._ensure_started()
+        assert self._sock is not None
+        self._seq += 1
+        message["seq"] = self._seq
+        limit = self.options.limits.call_timeout_s if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        budget_hit = self._check_deadline is not None and self._check_deadline < deadline
+        if budget_hit:
+            deadline = self._check_deadline  # type: ignore[assignment]
+        try:
+            write_frame(self._sock, message, blobs or [])
+            reply, reply_blobs = self._read(deadline)
+        except TimeoutError:
+            if budget_hit:
+                reason = f"the checks' calls into your code took more than {self.options.limits.check_timeout_s:g} s in total (stopped during {what})"
+            else:
+                reason = f"{what} did not finish within {limit:g} s; look for an endless loop or a wait for input"
+            raise self._fail("timeout", reason) from None
+        except (EOFError, ConnectionError, OSError):
+            raise self._fail("crashed", self._death_reason(what)) from None
+        except CodecError as exc:
+            raise self._fail("protocol", f"during {what} the process running your code sent a reply that was refused: {exc}") from None
+        except _MemoryExceeded as exc:
+            reason = (
+                f"{what} used {exc.used / 2**20:.0f} MB of memory, more than the "
+                f"{self.options.limits.memory_mb} MB allowed"
+            )
+            raise self._fail("memory", reason) from None
+        return self._result(reply, reply_blobs, what)
+
+    def _read(self, deadline: float) -> tuple[dict[str, Any], list[bytes]]:
+        assert self._sock is not None
+        while True:
+            reply, blobs = read_frame(
+                self._sock,
+                max_bytes=self.options.limits.transfer_mb * 1024 * 1024,
+                deadline=deadline,
+                idle=self._watch,
+            )
+            if reply.get("seq") == self._seq:
+                return reply, blobs
+            raise CodecError("reply out of sequence")
+
+    def _result(self, reply: dict[str, Any], blobs: list[bytes], what: str) -> Any:
+        self._drain()
+        if "ok" in reply:
+            try:
+                return decode(reply["ok"], blobs, self._make_remote, self._no_refs)
+            except CodecError as exc:
+                raise self._fail("protocol", f"{what} returned something that cannot be checked: {exc}") from None
+        if "error" in reply and isinstance(reply["error"], dict):
+            raise remote_error(reply["error"], what if self.reveal_args else what.split("(")[0] + "(...)")
+        if "fatal" in reply and isinstance(reply["fatal"], dict):
+            info = reply["fatal"]
+            kind = str(info.get("type", "BaseException"))
+            text = f"{kind}({info.get('message', '')!s})" if info.get("message") else kind
+            raise self._fail(
+                "fatal",
+                f"{what} raised {text}; that ends the process running your code, so the check cannot go on",
+            )
+        raise self._fail("protocol", f"during {what} the process running your code sent a malformed reply")
+
+    def _make_remote(self, info: dict[str, Any]) -> Remote:
+        if type(info.get("$handle")) is not int:
+            raise CodecError("malformed handle")
+        return Remote(self, info)
+
+    @staticmethod
+    def _no_refs(handle_id: int) -> Any:
+        raise CodecError("a worker reply may not contain $ref")
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def _ensure_started(self) -> None:
+        if self._import_failure is not None:
+            self._check_failure = self._import_failure
+            raise self._import_failure
+        if self._proc is not None:
+            return
+        self.generation += 1
+        workdir = self._scratch / f"run{self.generation}"
+        home = self._scratch / f"home{self.generation}"
+        workdir.mkdir()
+        home.mkdir()
+        for source in self.options.files:
+            shutil.copyfile(source, workdir / source.name)
+        limits = self.options.limits
+        config = {
+            "preload": list(self.options.preload),
+            "threads": self.options.threads,
+            "memory_bytes": (limits.memory_mb + 1024) * 1024 * 1024,
+            "cpu_seconds": int(limits.judge_timeout_s) + 60,
+            "max_bytes": 16 * 1024 * 1024,
+        }
+        parent, child = socket.socketpair()
+        try:
+            self._proc = launch(
+                python_command("grader.worker", str(child.fileno()), str(os.getpid()), json.dumps(config)),
+                cwd=workdir,
+                env=minimal_env(home, threads=self.options.threads),
+                pass_fds=(child.fileno(),),
+            )
+        except OSError as exc:
+            parent.close()
+            raise SandboxError(f"could not start a worker: {exc}") from exc
+        finally:
+            child.close()
+        assert self._proc.stdout is not None
+        os.set_blocking(self._proc.stdout.fileno(), False)
+        self._sock = parent
+        self._seq = 0
+        try:
+            hello, _ = read_frame(parent, max_bytes=1 << 16, deadline=time.monotonic() + _STARTUP_TIMEOUT_S, idle=self._drain)
+        except (TimeoutError, EOFError, ConnectionError, CodecError, OSError) as exc:
+            self._drain()
+            output = bytes(self._output[-2000:]).decode("utf-8", "replace")
+            self._stop()
+            raise SandboxError(f"the worker did not start ({type(exc).__name__}): {output}") from None
+        if "hello" not in hello:
+            self._stop()
+            raise SandboxError("the worker did not greet")
+        self._baseline_rss = resident_bytes(self._proc.pid)
+        module_file = f"{self.options.module}.py"
+        try:
+            self._request(
+                {"op": "import", "module": self.options.module, "path": str(workdir)},
+                what=f"importing {module_file}",
+                timeout=limits.import_timeout_s,
+            )
+        except RemoteError as exc:
+            detail = f"\n{exc.student_traceback}" if exc.student_traceback else ""
+            self._import_failure = self._fail(
+                "import", f"importing {module_file} raised {exc.type_name}: {exc.message}{detail}"
+            )
+            raise self._import_failure from None
+        except WorkerFailure as failure:
+            self._import_failure = failure
+            raise
+
+    def _watch(self) -> None:
+        """Called while waiting for a reply: keep output flowing, enforce the memory limit."""
+        self._drain()
+        if self._proc is None:
+            return
+        limit = self.options.limits.memory_mb * 1024 * 1024
+        used = resident_bytes(self._proc.pid) - self._baseline_rss
+        if used > limit:
+            raise _MemoryExceeded(used)
+
+    def _drain(self) -> None:
+        """Move whatever the worker printed into the capped buffer, without blocking."""
+        if self._proc is None or self._proc.stdout is None:
+            return
+        cap = self.options.limits.output_bytes
+        fd = self._proc.stdout.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            if not chunk:
+                return
+            room = cap - len(self._output)
+            if room > 0:
+                self._output += chunk[:room]
+            self._dropped += max(0, len(chunk) - max(room, 0))
+
+    def _death_reason(self, what: str) -> str:
+        code = None
+        if self._proc is not None:
+            deadline = time.monotonic() + 2.0
+            while self._proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            code = self._proc.poll()
+        if code is None:
+            return f"the process running your code stopped answering during {what}"
+        if code < 0:
+            with contextlib.suppress(ValueError):
+                name = signal.Signals(-code).name
+                if name == "SIGXCPU":
+                    return f"your code used up its CPU time during {what}"
+                if name == "SIGXFSZ":
+                    return f"your code wrote a file larger than allowed during {what}"
+                return f"the process running your code was killed by {name} during {what}"
+            return f"the process running your code was killed by signal {-code} during {what}"
+        return (
+            f"the process running your code exited with status {code} during {what}; "
+            "do not call exit(), sys.exit() or os._exit() in submitted code"
+        )
+
+    def _fail(self, kind: str, reason: str) -> WorkerFailure:
+        failure = WorkerFailure(kind, reason)
+        self._stop()
+        self._check_failure = failure
+        return failure
+
+    def _stop(self) -> None:
+        if self._proc is not None:
+            self._drain()
+            kill_group(self._proc)
+            if self._proc.stdout is not None:
+                self._proc.stdout.close()
+        if self._sock is not None:
+            self._sock.close()
+        self._proc = None
+        self._sock = None
+
+    def close(self) -> None:
+        if self._proc is not None and self._sock is not None:
+            with contextlib.suppress(OSError):
+                write_frame(self._sock, {"op": "shutdown", "seq": 0})
+        self._stop()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def __enter__(self) -> WorkerClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _MemoryExceeded(Exception):
+    def __init__(self, used: int):
+        super().__init__(used)
+        self.used = used

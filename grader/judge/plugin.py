@@ -1,0 +1,249 @@
+"""The pytest plugin the judge runs the checks with.
+
+It provides the `submission` and `student_files` fixtures, reads `@pytest.mark.points(n)`,
+takes a check's title from its docstring and its feedback from the assertion message, and
+records one `TestResult` per check. A check passes only when this plugin saw it pass and the
+worker was not charged with a failure during it. Hidden checks' source never reaches the
+results: feedback is built from the exception object, never from pytest's traceback text.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.course import Assignment
+from grader.judge.client import RemoteError, WorkerClient, WorkerFailure, WorkerOptions
+from grader.judge.submission import StudentFiles, Submission
+from grader.results import TestResult
+
+__all__ = ["GraderPlugin", "JudgeJob"]
+
+_NOTE_CAP = 3000
+
+
+@dataclass
+class JudgeJob:
+    """Everything one judge run needs; written as JSON by the runner."""
+
+    assignment_dir: Path
+    submission_dir: Path
+    files: list[str]
+    visibilities: list[str]
+    results_path: Path
+    threads: int = 1
+    scratch: Path | None = None
+
+
+@dataclass
+class _Pending:
+    result: TestResult
+    started: float
+    exc_status: str | None = None
+    exc_feedback: str = ""
+    skipped_reason: str | None = None
+    phases_ok: set[str] = field(default_factory=set)
+
+
+class GraderPlugin:
+    def __init__(self, job: JudgeJob, assignment: Assignment):
+        self.job = job
+        self.assignment = assignment
+        worker_files = [job.submission_dir / name for name in job.files]
+        self.client = WorkerClient(
+            WorkerOptions(
+                module=assignment.module,
+                files=worker_files,
+                limits=assignment.limits,
+                preload=assignment.preload,
+                threads=job.threads,
+                scratch=job.scratch,
+            )
+        )
+        self.pending: dict[str, _Pending] = {}
+        self.order: list[str] = []
+        self.problems: list[str] = []
+
+    # --- fixtures ----------------------------------------------------------------------------
+
+    @pytest.fixture
+    def submission(self) -> Submission:
+        """The student's module; attribute reads and calls run in the sandboxed worker."""
+        return Submission(self.client, f"{self.assignment.module}.py")
+
+    @pytest.fixture
+    def student_files(self) -> StudentFiles:
+        """The submitted files as text, for syntax-tree checks in the judge."""
+        return StudentFiles(self.job.submission_dir, self.job.files)
+
+    @pytest.fixture
+    def worker_client(self) -> WorkerClient:
+        """The worker itself, for checks that need more than the module proxy."""
+        return self.client
+
+    # --- hooks -------------------------------------------------------------------------------
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "points(n): how many points the check is worth")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.problems.append(f"could not load checks from {Path(report.nodeid).name or 'a check file'}")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            self.order.append(item.nodeid)
+            self.pending[item.nodeid] = _Pending(result=self._blank(item), started=0.0)
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        pending = self.pending[nodeid]
+        pending.started = time.monotonic()
+        self.client.begin_check(reveal_args=pending.result.visibility == "public")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        outcome = yield
+        report = outcome.get_result()
+        pending = self.pending[item.nodeid]
+        if report.skipped:
+            pending.skipped_reason = _skip_reason(report)
+        elif call.excinfo is not None and pending.exc_status is None:
+            pending.exc_status, pending.exc_feedback = self._classify(call.excinfo.value, call.when, pending.result)
+        elif report.passed:
+            pending.phases_ok.add(call.when)
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        pending = self.pending[nodeid]
+        output, failure = self.client.end_check()
+        result = pending.result
+        result.duration_s = round(time.monotonic() - pending.started, 4)
+        result.output = output if result.visibility == "public" else _hidden_output(output)
+        if failure is not None:
+            result.status, result.feedback = failure.status, failure.message  # type: ignore[assignment]
+        elif pending.exc_status is not None:
+            result.status, result.feedback = pending.exc_status, pending.exc_feedback  # type: ignore[assignment]
+        elif pending.skipped_reason is not None:
+            result.status, result.feedback = "skipped", pending.skipped_reason
+        elif {"setup", "call", "teardown"} <= pending.phases_ok:
+            result.status, result.feedback = "passed", ""
+        else:
+            result.status, result.feedback = "error", "the check did not complete"
+        result.score = result.max_score if result.status == "passed" else 0.0
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.client.close()
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def results(self) -> list[TestResult]:
+        return [self.pending[nodeid].result for nodeid in self.order]
+
+    def _blank(self, item: pytest.Item) -> TestResult:
+        path = Path(str(getattr(item, "path", item.nodeid.split("::")[0])))
+        visibility = "hidden" if path.parent.name == "hidden" else "public"
+        return TestResult(
+            id=f"{visibility}/{item.nodeid.split('/')[-1]}",
+            name=_title(item),
+            status="error",
+            score=0.0,
+            max_score=_points(item),
+            visibility=visibility,  # type: ignore[arg-type]
+            feedback="the check did not run",
+        )
+
+    def _classify(self, exc: BaseException, phase: str, result: TestResult) -> tuple[str, str]:
+        """(status, feedback) for an exception raised in one phase of a check."""
+        exc = _first_of_group(exc)
+        public = result.visibility == "public"
+        if isinstance(exc, WorkerFailure):
+            return exc.status, exc.message
+        if isinstance(exc, AssertionError):
+            text = str(exc).strip() or "the check failed"
+            return "failed", _with_notes(text, exc, public)
+        if isinstance(exc, RemoteError):
+            text = str(exc)
+            if exc.student_traceback:
+                text += "\n" + exc.student_traceback.rstrip()
+            return "failed", _with_notes(text, exc, public)
+        hypothesis_kind = _hypothesis_error(exc)
+        if hypothesis_kind == "flaky":
+            return "failed", "your code gave different answers when called again with the same input"
+        if hypothesis_kind is not None or phase != "call":
+            return "error", f"the check itself failed ({type(exc).__name__}); this is not your fault"
+        return "failed", _with_notes(
+            f"the check could not use what your code returned ({type(exc).__name__}: {_first_line(exc)})",
+            exc,
+            public,
+        )
+
+
+def _title(item: pytest.Item) -> str:
+    function = getattr(item, "function", None)
+    doc = (getattr(function, "__doc__", None) or "").strip()
+    title = doc.splitlines()[0].strip() if doc else item.name.split("[")[0].removeprefix("test_").replace("_", " ")
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None:
+        title += f" [{callspec.id}]"
+    return title
+
+
+def _points(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("points")
+    if marker is None:
+        return 0.0
+    value = marker.args[0] if marker.args else marker.kwargs.get("n", 0)
+    if type(value) not in (int, float) or value < 0:
+        raise pytest.UsageError(f"{item.nodeid}: points must be a non-negative number")
+    return float(value)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return "skipped"
+
+
+def _first_of_group(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        failures = [e for e in exc.exceptions if isinstance(e, WorkerFailure)]
+        exc = failures[0] if failures else exc.exceptions[0]
+    return exc
+
+
+def _with_notes(text: str, exc: BaseException, public: bool) -> str:
+    """Add hypothesis's shrunk counterexample for public checks only."""
+    notes = [n for n in getattr(exc, "__notes__", []) if isinstance(n, str)]
+    if not public or not notes:
+        return text
+    kept = []
+    for note in notes:
+        lines = [ln for ln in note.splitlines() if not ln.strip().startswith(("submission=", "student_files=", "worker_client="))]
+        kept.append("\n".join(lines))
+    return (text + "\n" + "\n".join(kept))[: len(text) + _NOTE_CAP]
+
+
+def _hypothesis_error(exc: BaseException) -> str | None:
+    try:
+        from hypothesis import errors
+    except ImportError:  # pragma: no cover
+        return None
+    flaky = tuple(getattr(errors, name) for name in ("Flaky", "FlakyFailure") if hasattr(errors, name))
+    if flaky and isinstance(exc, flaky):
+        return "flaky"
+    if isinstance(exc, errors.HypothesisException):
+        return "other"
+    return None
+
+
+def _hidden_output(output: str) -> str:
+    return "(output of hidden checks is not shown)" if output.strip() else ""
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:300] if lines else ""

@@ -1,0 +1,67 @@
+"""What check authors see of a submission: the module proxy and the submitted files.
+
+`Submission` forwards attribute reads and calls to the worker; `StudentFiles` reads the
+submitted files as text in the judge (for syntax-tree checks) without importing anything.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from grader.judge.client import ROOT, RemoteError, WorkerClient
+
+__all__ = ["MissingName", "StudentFiles", "Submission"]
+
+
+class MissingName(AssertionError, AttributeError):
+    """The student's module lacks a name the statement asks for.
+
+    An `AssertionError` so the check fails with this message as feedback, and an
+    `AttributeError` so that ``getattr(submission, name, default)`` works.
+    """
+
+
+class Submission:
+    """The student's module, as a proxy: ``submission.AND(1, 1)`` runs in the worker."""
+
+    def __init__(self, client: WorkerClient, module_file: str):
+        self._client = client
+        self._module_file = module_file
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith(("_", "hypothesis_")):
+            raise AttributeError(name)
+        try:
+            return self._client.getattr(ROOT, name)
+        except RemoteError as exc:
+            if exc.type_name != "AttributeError":
+                raise
+            defined = ", ".join(exc.names[:20]) or "nothing public"
+            raise MissingName(
+                f"{self._module_file} does not define `{name}` (it defines: {defined}). "
+                "Use the exact names of the statement."
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"<submission {self._module_file}>"
+
+
+class StudentFiles:
+    """The submitted files, read in the judge as text or bytes; never imported."""
+
+    def __init__(self, folder: Path, names: list[str]):
+        self._folder = folder
+        self._names = set(names)
+
+    def path(self, name: str) -> Path:
+        if name not in self._names:
+            raise KeyError(f"{name} is not one of this assignment's submitted files")
+        return self._folder / name
+
+    def source(self, name: str) -> str:
+        return self.path(name).read_text(encoding="utf-8")
+
+    def tree(self, name: str) -> ast.Module:
+        return ast.parse(self.source(name), filename=name)

@@ -1,0 +1,131 @@
+"""HTML reports rendered from the results model with Jinja2 (autoescape on).
+
+One stylesheet, inlined and allowed by its hash in a Content-Security-Policy meta tag that
+forbids scripts and every other resource. Reports read fine without JavaScript and can be
+mailed as single files.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import statistics
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from grader.results import AssignmentResult, GradingRun, SubmissionResult
+
+__all__ = ["render_index", "render_student"]
+
+_STATUS_MARK = {
+    "passed": "✓",
+    "failed": "✗",
+    "timeout": "⏱",
+    "error": "!",
+    "skipped": "–",
+    "graded": "",
+    "ungradable": "✗",
+}
+
+
+def points(value: float) -> str:
+    """2.0 -> '2', 0.5 -> '0.5', 12.25 -> '12.25'."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text if text != "-0" else "0"
+
+
+def percent(score: float, max_score: float) -> float:
+    return 0.0 if max_score <= 0 else max(0.0, min(100.0, 100.0 * score / max_score))
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("grader.reports", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["points"] = points
+    env.filters["percent"] = lambda pair: percent(*pair)
+    env.globals["mark"] = lambda status: _STATUS_MARK.get(status, "")
+    return env
+
+
+@cache
+def _stylesheet() -> tuple[str, str]:
+    css = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    return css, f"'sha256-{digest}'"
+
+
+def _base_context(title: str, generated: str, version: str) -> dict[str, Any]:
+    css, css_hash = _stylesheet()
+    csp = f"default-src 'none'; style-src {css_hash}; img-src data:; base-uri 'none'; form-action 'none'"
+    return {"title": title, "css": css, "csp": csp, "generated": generated, "version": version}
+
+
+def render_student(
+    submission: SubmissionResult,
+    *,
+    generated: str,
+    version: str,
+    scope_note: str = "",
+    index_href: str | None = None,
+) -> str:
+    """One student's report: total, a summary row per assignment, then every check."""
+    context = _base_context(f"{submission.student} · grading report", generated, version)
+    context.update(
+        submission=submission,
+        scope_note=scope_note,
+        index_href=index_href,
+        sections=[_section(a) for a in submission.assignments],
+    )
+    return _environment().get_template("student.html.j2").render(context)
+
+
+def _section(assignment: AssignmentResult) -> dict[str, Any]:
+    counts = assignment.counts
+    return {
+        "a": assignment,
+        "anchor": f"a{assignment.id:02d}",
+        "passed": counts["passed"],
+        "total": len(assignment.tests),
+        "public": [t for t in assignment.tests if t.visibility == "public"],
+        "hidden": [t for t in assignment.tests if t.visibility == "hidden"],
+    }
+
+
+def render_index(run: GradingRun, links: dict[str, str]) -> str:
+    """The class summary: problems first, then every student with links to their report."""
+    context = _base_context("Class summary · grading report", run.created, run.grader_version)
+    assignment_ids = sorted({a.id for s in run.submissions for a in s.assignments})
+    titles = {a.id: a for s in run.submissions for a in s.assignments}
+    problems = [
+        (s, a) for s in run.submissions for a in s.assignments if a.status in ("ungradable", "error")
+    ]
+    context.update(
+        run=run,
+        links=links,
+        columns=[titles[i] for i in assignment_ids],
+        stats=[_assignment_stats(run, i) for i in assignment_ids],
+        problems=problems,
+        students=sorted(run.submissions, key=lambda s: s.student.lower()),
+    )
+    return _environment().get_template("index.html.j2").render(context)
+
+
+def _assignment_stats(run: GradingRun, assignment_id: int) -> dict[str, Any]:
+    graded = [a for s in run.submissions if (a := s.assignment(assignment_id)) is not None and a.status == "graded"]
+    scores = [a.score for a in graded]
+    return {
+        "graded": len(graded),
+        "mean": statistics.fmean(scores) if scores else None,
+        "median": statistics.median(scores) if scores else None,
+        "max_score": graded[0].max_score if graded else None,
+    }

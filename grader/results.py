@@ -1,0 +1,285 @@
+"""The results model: plain dataclasses, serialised to and from JSON in this one place.
+
+Every renderer and exporter reads these objects; none of them builds its own idea of a
+result. `from_dict` is strict (unknown keys, wrong types and unknown statuses are refused),
+so it doubles as the schema check for `results.json` and `grader check --json`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from grader import __version__
+
+__all__ = [
+    "ASSIGNMENT_STATUSES",
+    "TEST_STATUSES",
+    "AssignmentResult",
+    "GradingRun",
+    "SubmissionResult",
+    "TestResult",
+    "load_run",
+    "save_run",
+]
+
+AssignmentStatus = Literal["graded", "ungradable", "error"]
+TestStatus = Literal["passed", "failed", "error", "timeout", "skipped"]
+Visibility = Literal["public", "hidden"]
+Scope = Literal["public", "all"]
+
+ASSIGNMENT_STATUSES: tuple[str, ...] = ("graded", "ungradable", "error")
+TEST_STATUSES: tuple[str, ...] = ("passed", "failed", "error", "timeout", "skipped")
+VISIBILITIES: tuple[str, ...] = ("public", "hidden")
+SCOPES: tuple[str, ...] = ("public", "all")
+
+
+@dataclass
+class TestResult:
+    """One check's outcome. `feedback` is what the student reads; `output` is what their code printed."""
+
+    __test__ = False  # not a pytest test class
+
+    id: str
+    name: str
+    status: TestStatus
+    score: float
+    max_score: float
+    visibility: Visibility
+    feedback: str = ""
+    output: str = ""
+    duration_s: float = 0.0
+    plots: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass
+class AssignmentResult:
+    """One assignment graded for one student."""
+
+    id: int
+    slug: str
+    title: str
+    status: AssignmentStatus
+    score: float
+    max_score: float
+    scope: Scope = "all"
+    message: str = ""
+    duration_s: float = 0.0
+    tests: list[TestResult] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.id:02d}_{self.slug}"
+
+    @property
+    def public_tests(self) -> list[TestResult]:
+        return [t for t in self.tests if t.visibility == "public"]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(TEST_STATUSES, 0)
+        for test in self.tests:
+            counts[test.status] += 1
+        return counts
+
+
+@dataclass
+class SubmissionResult:
+    """Everything graded for one student."""
+
+    student: str
+    assignments: list[AssignmentResult] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(a.score for a in self.assignments if a.status != "error")
+
+    @property
+    def max_score(self) -> float:
+        return sum(a.max_score for a in self.assignments)
+
+    def assignment(self, assignment_id: int) -> AssignmentResult | None:
+        return next((a for a in self.assignments if a.id == assignment_id), None)
+
+
+@dataclass
+class GradingRun:
+    """A batch: the top-level object of results.json."""
+
+    submissions: list[SubmissionResult] = field(default_factory=list)
+    grader_version: str = __version__
+    created: str = field(default_factory=lambda: now_iso())
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+# --- serialisation -------------------------------------------------------------------------
+
+
+def to_dict(obj: TestResult | AssignmentResult | SubmissionResult | GradingRun) -> dict[str, Any]:
+    """The JSON-ready dict of any results object (field order kept)."""
+    if isinstance(obj, TestResult):
+        return {
+            "id": obj.id,
+            "name": obj.name,
+            "status": obj.status,
+            "score": obj.score,
+            "max_score": obj.max_score,
+            "visibility": obj.visibility,
+            "feedback": obj.feedback,
+            "output": obj.output,
+            "duration_s": obj.duration_s,
+            "plots": [dict(p) for p in obj.plots],
+        }
+    if isinstance(obj, AssignmentResult):
+        return {
+            "id": obj.id,
+            "slug": obj.slug,
+            "title": obj.title,
+            "status": obj.status,
+            "score": obj.score,
+            "max_score": obj.max_score,
+            "scope": obj.scope,
+            "message": obj.message,
+            "duration_s": obj.duration_s,
+            "tests": [to_dict(t) for t in obj.tests],
+        }
+    if isinstance(obj, SubmissionResult):
+        return {"student": obj.student, "assignments": [to_dict(a) for a in obj.assignments]}
+    return {
+        "grader_version": obj.grader_version,
+        "created": obj.created,
+        "submissions": [to_dict(s) for s in obj.submissions],
+    }
+
+
+class _Reader:
+    """Strict reading of one JSON object: every key known, every type right."""
+
+    def __init__(self, data: Any, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()):
+        if not isinstance(data, dict):
+            raise ValueError(f"{what}: expected an object, got {type(data).__name__}")
+        unknown = set(data) - set(required) - set(optional)
+        if unknown:
+            raise ValueError(f"{what}: unknown keys {sorted(unknown)}")
+        missing = [k for k in required if k not in data]
+        if missing:
+            raise ValueError(f"{what}: missing keys {missing}")
+        self.data = data
+        self.what = what
+
+    def str(self, key: str, default: str = "", choices: tuple[str, ...] | None = None) -> str:
+        value = self.data.get(key, default)
+        if not isinstance(value, str):
+            raise ValueError(f"{self.what}.{key}: expected a string")
+        if choices is not None and value not in choices:
+            raise ValueError(f"{self.what}.{key}: {value!r} is not one of {list(choices)}")
+        return value
+
+    def int(self, key: str) -> int:
+        value = self.data.get(key)
+        if type(value) is not int:
+            raise ValueError(f"{self.what}.{key}: expected an integer")
+        return value
+
+    def num(self, key: str, default: float = 0.0) -> float:
+        value = self.data.get(key, default)
+        if type(value) not in (int, float) or not math.isfinite(value) or value < 0:
+            raise ValueError(f"{self.what}.{key}: expected a finite number >= 0")
+        return float(value)
+
+    def list(self, key: str) -> list[Any]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list):
+            raise ValueError(f"{self.what}.{key}: expected a list")
+        return value
+
+
+def test_from_dict(data: Any) -> TestResult:
+    r = _Reader(
+        data,
+        "test",
+        ("id", "name", "status", "score", "max_score", "visibility"),
+        ("feedback", "output", "duration_s", "plots"),
+    )
+    plots = r.list("plots")
+    if not all(isinstance(p, dict) for p in plots):
+        raise ValueError("test.plots: expected a list of objects")
+    return TestResult(
+        id=r.str("id"),
+        name=r.str("name"),
+        status=cast(TestStatus, r.str("status", choices=TEST_STATUSES)),
+        score=r.num("score"),
+        max_score=r.num("max_score"),
+        visibility=cast(Visibility, r.str("visibility", choices=VISIBILITIES)),
+        feedback=r.str("feedback"),
+        output=r.str("output"),
+        duration_s=r.num("duration_s"),
+        plots=plots,
+    )
+
+
+test_from_dict.__test__ = False  # type: ignore[attr-defined]
+
+
+def assignment_from_dict(data: Any) -> AssignmentResult:
+    r = _Reader(
+        data,
+        "assignment",
+        ("id", "slug", "title", "status", "score", "max_score", "tests"),
+        ("scope", "message", "duration_s"),
+    )
+    return AssignmentResult(
+        id=r.int("id"),
+        slug=r.str("slug"),
+        title=r.str("title"),
+        status=cast(AssignmentStatus, r.str("status", choices=ASSIGNMENT_STATUSES)),
+        score=r.num("score"),
+        max_score=r.num("max_score"),
+        scope=cast(Scope, r.str("scope", "all", choices=SCOPES)),
+        message=r.str("message"),
+        duration_s=r.num("duration_s"),
+        tests=[test_from_dict(t) for t in r.list("tests")],
+    )
+
+
+def submission_from_dict(data: Any) -> SubmissionResult:
+    r = _Reader(data, "submission", ("student", "assignments"))
+    return SubmissionResult(
+        student=r.str("student"),
+        assignments=[assignment_from_dict(a) for a in r.list("assignments")],
+    )
+
+
+def run_from_dict(data: Any) -> GradingRun:
+    r = _Reader(data, "results", ("grader_version", "created", "submissions"))
+    return GradingRun(
+        grader_version=r.str("grader_version"),
+        created=r.str("created"),
+        submissions=[submission_from_dict(s) for s in r.list("submissions")],
+    )
+
+
+def dumps(obj: TestResult | AssignmentResult | SubmissionResult | GradingRun) -> str:
+    return json.dumps(to_dict(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def save_run(run: GradingRun, path: Path) -> None:
+    """Write results.json atomically: a crash never leaves half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(dumps(run), encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_run(path: Path) -> GradingRun:
+    return run_from_dict(json.loads(path.read_text(encoding="utf-8")))

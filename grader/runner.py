@@ -1,0 +1,161 @@
+"""Running one assignment's checks on one submission: the runner interface and its judge.
+
+`JudgeRunner` is the real thing: preflight the files, start a judge process on the check files
+and turn what it wrote into an `AssignmentResult`. `FakeRunner` returns prepared results, so
+report, batch and command-line tests can run without starting processes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal, Protocol
+
+from grader.course import Assignment
+from grader.errors import CourseError, SubmissionError
+from grader.results import AssignmentResult, TestResult, test_from_dict
+from grader.sandbox import kill_group, launch, minimal_env, python_command
+from grader.submission import preflight
+
+__all__ = ["FakeRunner", "JudgeRunner", "Runner", "Scope"]
+
+Scope = Literal["public", "all"]
+
+
+class Runner(Protocol):
+    def run(self, assignment: Assignment, folder: Path, *, scope: Scope) -> AssignmentResult: ...
+
+
+def ungradable(assignment: Assignment, scope: Scope, message: str) -> AssignmentResult:
+    return _empty(assignment, scope, "ungradable", message)
+
+
+def grader_error(assignment: Assignment, scope: Scope, message: str) -> AssignmentResult:
+    return _empty(assignment, scope, "error", message)
+
+
+def _empty(assignment: Assignment, scope: Scope, status: str, message: str) -> AssignmentResult:
+    return AssignmentResult(
+        id=assignment.id,
+        slug=assignment.slug,
+        title=assignment.title,
+        status=status,  # type: ignore[arg-type]
+        score=0.0,
+        max_score=assignment.points if scope == "all" else 0.0,
+        scope=scope,
+        message=message,
+    )
+
+
+class JudgeRunner:
+    """Grades in a separate judge process (which starts the sandboxed worker)."""
+
+    def __init__(self, *, threads: int = 1, scratch: Path | None = None):
+        self.threads = threads
+        self.scratch = scratch
+
+    def run(self, assignment: Assignment, folder: Path, *, scope: Scope) -> AssignmentResult:
+        started = time.monotonic()
+        visibilities = ["public"] if scope == "public" else ["public", "hidden"]
+        if scope == "all" and not assignment.has_hidden_checks:
+            raise CourseError(
+                "no hidden checks here: grading needs the instructor's course checkout (pass --course)",
+                path=assignment.dir / "checks" / "hidden",
+            )
+        try:
+            files = preflight(assignment, folder)
+            problem = None
+        except SubmissionError as exc:
+            files, problem = [], exc.reason
+        with tempfile.TemporaryDirectory(prefix="grader-j-", dir=self.scratch) as tmp:
+            result = self._judge(assignment, folder, files, visibilities, scope, Path(tmp), collect_only=problem is not None)
+        if problem is not None and result.status != "error":
+            result.status, result.message = "ungradable", problem
+            for test in result.tests:
+                test.status, test.feedback = "failed", "not run: the submission could not be graded"
+        result.duration_s = round(time.monotonic() - started, 3)
+        return result
+
+    def _judge(
+        self,
+        assignment: Assignment,
+        folder: Path,
+        files: list[str],
+        visibilities: list[str],
+        scope: Scope,
+        tmp: Path,
+        *,
+        collect_only: bool,
+    ) -> AssignmentResult:
+        results_path = tmp / "results.json"
+        job = {
+            "assignment_dir": str(assignment.dir),
+            "submission_dir": str(folder.resolve()),
+            "files": files,
+            "visibilities": visibilities,
+            "results_path": str(results_path),
+            "threads": self.threads,
+            "scratch": str(tmp),
+            "collect_only": collect_only,
+        }
+        job_path = tmp / "job.json"
+        job_path.write_text(json.dumps(job), encoding="utf-8")
+        home = tmp / "home"
+        home.mkdir()
+        env = minimal_env(home, threads=self.threads) | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        proc = launch(python_command("grader.judge", str(job_path)), cwd=tmp, env=env)
+        try:
+            out, _ = proc.communicate(timeout=assignment.limits.judge_timeout_s)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            return grader_error(
+                assignment, scope, f"grading took longer than {assignment.limits.judge_timeout_s:g} s and was stopped"
+            )
+        if proc.returncode != 0 or not results_path.is_file():
+            tail = out.decode("utf-8", "replace").strip().splitlines()[-1:] if out else []
+            detail = f": {tail[0][:300]}" if tail else ""
+            return grader_error(assignment, scope, f"the judge failed (exit status {proc.returncode}){detail}")
+        return _assemble(assignment, scope, json.loads(results_path.read_text(encoding="utf-8")))
+
+
+def _assemble(assignment: Assignment, scope: Scope, payload: dict) -> AssignmentResult:  # type: ignore[type-arg]
+    tests: list[TestResult] = [test_from_dict(t) for t in payload.get("tests", [])]
+    problems: list[str] = list(payload.get("problems", []))
+    errored = [t.name for t in tests if t.status == "error" and not payload.get("collect_only")]
+    status = "graded"
+    message = ""
+    if problems or errored or not tests:
+        status = "error"
+        parts = problems + ([f"checks that could not run: {', '.join(errored)}"] if errored else [])
+        message = "; ".join(parts) or "no checks ran"
+    score = sum(t.score for t in tests)
+    max_score = sum(t.max_score for t in tests)
+    if scope == "all" and abs(max_score - assignment.points) > 1e-9 and status == "graded":
+        status, message = "error", f"the checks add up to {max_score:g} points, assignment.toml says {assignment.points:g}"
+    return AssignmentResult(
+        id=assignment.id,
+        slug=assignment.slug,
+        title=assignment.title,
+        status=status,  # type: ignore[arg-type]
+        score=round(score, 6),
+        max_score=round(max_score, 6),
+        scope=scope,
+        message=message,
+        tests=tests,
+    )
+
+
+class FakeRunner:
+    """Returns results from a function of (assignment, folder, scope); starts nothing."""
+
+    def __init__(self, produce: Callable[[Assignment, Path, Scope], AssignmentResult]):
+        self.produce = produce
+        self.calls: list[tuple[int, Path, Scope]] = []
+
+    def run(self, assignment: Assignment, folder: Path, *, scope: Scope) -> AssignmentResult:
+        self.calls.append((assignment.id, folder, scope))
+        return self.produce(assignment, folder, scope)

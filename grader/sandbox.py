@@ -1,0 +1,94 @@
+"""Starting and stopping sandboxed processes.
+
+The parent (a judge) never runs code between fork and exec: the child gets its own session
+(`start_new_session`, done by the C implementation of subprocess), a closed stdin, only the
+file descriptors it is passed, and a minimal environment. Resource limits are applied by the
+child's own bootstrap (`grader.worker.__main__`) before any student code is imported, which
+keeps the parent free of `preexec_fn` and safe to use from threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ProcessLimits", "kill_group", "launch", "minimal_env", "resident_bytes"]
+
+
+@dataclass(frozen=True)
+class ProcessLimits:
+    """rlimits a worker sets on itself once its libraries are loaded."""
+
+    memory_bytes: int  # address space beyond what the process holds after preloading
+    cpu_seconds: int
+    file_bytes: int = 64 * 1024 * 1024
+    open_files: int = 256
+
+
+def minimal_env(home: Path, *, threads: int = 1) -> dict[str, str]:
+    """The whole environment a sandboxed process gets: nothing of the grader's own."""
+    tmp = home / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    threads_s = str(max(1, threads))
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONIOENCODING": "utf-8",
+        "OMP_NUM_THREADS": threads_s,
+        "MKL_NUM_THREADS": threads_s,
+        "OPENBLAS_NUM_THREADS": threads_s,
+        "CUDA_MODULE_LOADING": "LAZY",
+        "MPLBACKEND": "Agg",
+    }
+
+
+def launch(argv: list[str], *, cwd: Path, env: dict[str, str], pass_fds: tuple[int, ...] = ()) -> subprocess.Popen[bytes]:
+    """Start `argv` in a new session with stdout and stderr on one pipe and stdin closed."""
+    return subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        pass_fds=pass_fds,
+        close_fds=True,
+        start_new_session=True,
+    )
+
+
+def kill_group(proc: subprocess.Popen[bytes], *, wait_s: float = 5.0) -> None:
+    """SIGKILL the process's whole group (it leads its own session) and reap it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+    deadline = time.monotonic() + wait_s
+    while proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def resident_bytes(pid: int) -> int:
+    """Resident memory of `pid` in bytes, 0 when it is gone (Linux; 0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            pages = int(fh.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def python_command(module: str, *args: str) -> list[str]:
+    """Run a module of this package with this interpreter in isolated mode."""
+    return [sys.executable, "-I", "-B", "-m", module, *args]
