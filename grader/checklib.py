@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "assigned_values",
+    "describe",
     "call_name",
     "calls",
     "expect_float",
@@ -24,14 +25,24 @@ __all__ = [
 ]
 
 
-def _kind(value: Any) -> str:
-    return type(value).__name__ if not hasattr(value, "type_name") else f"{value.type_name} object"
+def describe(value: Any) -> str:
+    """How a value is named in feedback: `5 (an int)`, or `an object of type gates.Anything`."""
+    from grader.judge.client import Remote
+
+    if isinstance(value, Remote):
+        return f"an object of type {value.type_name}"
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    kind = type(value).__name__
+    article = "an" if kind[:1] in "aeiou" else "a"
+    return f"{text} ({article} {kind})"
 
 
 def expect_int(value: Any, want: int, call: str) -> None:
     """`value` must be exactly the int `want` (a bool or float is refused with a clear message)."""
     if type(value) is not int:
-        raise AssertionError(f"{call} returned {value!r} (a {_kind(value)}); expected the int {want}")
+        raise AssertionError(f"{call} returned {describe(value)}; expected the int {want}")
     if value != want:
         raise AssertionError(f"{call} returned {value}, expected {want}")
 
@@ -39,7 +50,7 @@ def expect_int(value: Any, want: int, call: str) -> None:
 def expect_float(value: Any, what: str) -> float:
     """`value` as a finite float; ints are accepted, anything else fails with a message."""
     if type(value) not in (int, float):
-        raise AssertionError(f"{what} must be a plain Python float, got {value!r} (a {_kind(value)})")
+        raise AssertionError(f"{what} must be a plain Python float, got {describe(value)}")
     if not math.isfinite(value):
         raise AssertionError(f"{what} must be finite, got {value!r}")
     return float(value)
@@ -48,7 +59,7 @@ def expect_float(value: Any, what: str) -> float:
 def expect_floats(value: Any, n: int, what: str) -> list[float]:
     """`value` as a list or tuple of `n` finite floats."""
     if type(value) not in (list, tuple) or len(value) != n:
-        raise AssertionError(f"{what} must be a list of {n} floats, got {value!r}")
+        raise AssertionError(f"{what} must be a list of {n} floats, got {describe(value)}")
     return [expect_float(v, f"{what}[{i}]") for i, v in enumerate(value)]
 
 
@@ -125,4 +136,4 @@ def expect_raises(kind: type[BaseException], function: Any, *args: Any, call: st
         if isinstance(exc, kind):
             return
         raise AssertionError(f"{call} raised {exc.type_name}; it must raise {kind.__name__}{why}") from None
-    raise AssertionError(f"{call} returned {value!r}; it must raise {kind.__name__}{why}")
+    raise AssertionError(f"{call} returned {describe(value)}; it must raise {kind.__name__}{why}")

@@ -26,6 +26,7 @@ import math
 import select
 import socket
 import struct
+import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -92,10 +93,8 @@ def encode(value: Any, blobs: list[bytes], handle_for: Callable[[Any], dict[str,
 
 def _encode_array_like(value: Any, blobs: list[bytes]) -> Any:
     """numpy arrays and scalars, torch tensors; None when `value` is neither."""
-    module = type(value).__module__ or ""
-    if module.startswith("numpy"):
-        import numpy as np
-
+    np = _loaded("numpy", "ndarray")
+    if np is not None and isinstance(value, (np.generic, np.ndarray)):
         if isinstance(value, np.generic) and value.dtype.kind in _ARRAY_KINDS:
             return encode(value.item(), blobs, _no_handles)
         if isinstance(value, np.ndarray) and value.dtype.kind in _ARRAY_KINDS and value.dtype.fields is None:
@@ -104,7 +103,7 @@ def _encode_array_like(value: Any, blobs: list[bytes]) -> Any:
             blobs.append(buffer.getvalue())
             return {"$ndarray": len(blobs) - 1}
         return None
-    torch = _torch_if_loaded(value)
+    torch = _loaded("torch", "Tensor")
     if torch is not None and isinstance(value, torch.Tensor):
         plain = value.detach().as_subclass(torch.Tensor).to("cpu").contiguous().clone()
         buffer = io.BytesIO()
@@ -114,13 +113,10 @@ def _encode_array_like(value: Any, blobs: list[bytes]) -> Any:
     return None
 
 
-def _torch_if_loaded(value: Any) -> Any:
-    import sys
-
-    torch = sys.modules.get("torch")
-    if torch is None or not hasattr(torch, "Tensor"):
-        return None
-    return torch
+def _loaded(name: str, attribute: str) -> Any:
+    """A library only if something already imported it (a value of its type implies that)."""
+    module = sys.modules.get(name)
+    return module if module is not None and hasattr(module, attribute) else None
 
 
 def _no_handles(value: Any) -> dict[str, Any]:
@@ -256,20 +252,24 @@ def read_frame(
     max_bytes: int,
     deadline: float | None = None,
     idle: Callable[[], None] | None = None,
+    watch: Callable[[], list[int]] | None = None,
 ) -> tuple[dict[str, Any], list[bytes]]:
     """Read one frame; `CodecError` when it is malformed or larger than `max_bytes`.
 
     Raises `TimeoutError` when `deadline` (a `time.monotonic()` value) passes first and
     `EOFError` when the other side closed the channel. While waiting, `idle` is called about
-    every 50 ms (the judge uses it to watch the worker's memory); it may raise to give up.
+    every 50 ms (the judge uses it to watch the worker's memory); it may raise to give up. It
+    is also called as soon as one of the file descriptors `watch()` returns is readable (the
+    judge drains the worker's output pipe that way).
     """
-    magic, json_len, blobs_len = _HEADER.unpack(_read_exact(sock, _HEADER.size, deadline, idle))
+    waiting = _Waiting(deadline, idle, watch)
+    magic, json_len, blobs_len = _HEADER.unpack(_read_exact(sock, _HEADER.size, waiting))
     if magic != MAGIC:
         raise CodecError("not a grader frame")
     if json_len > min(MAX_JSON_BYTES, max_bytes) or json_len + blobs_len > max_bytes:
         raise CodecError(f"message of {json_len + blobs_len} bytes is over the {max_bytes}-byte limit")
     try:
-        document = json.loads(_read_exact(sock, json_len, deadline, idle).decode("utf-8"), parse_constant=_refuse_constant)
+        document = json.loads(_read_exact(sock, json_len, waiting).decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
         raise CodecError(f"malformed message: {_first_line(exc)}") from None
     if type(document) is not dict or set(document) != {"msg", "blobs"} or type(document["msg"]) is not dict:
@@ -277,7 +277,7 @@ def read_frame(
     sizes = document["blobs"]
     if type(sizes) is not list or not all(type(n) is int and n >= 0 for n in sizes) or sum(sizes) != blobs_len:
         raise CodecError("malformed blob table")
-    blobs = [_read_exact(sock, n, deadline, idle) for n in sizes]
+    blobs = [_read_exact(sock, n, waiting) for n in sizes]
     return document["msg"], blobs
 
 
@@ -285,19 +285,34 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _read_exact(sock: socket.socket, size: int, deadline: float | None, idle: Callable[[], None] | None) -> bytes:
+class _Waiting:
+    def __init__(self, deadline: float | None, idle: Callable[[], None] | None, watch: Callable[[], list[int]] | None):
+        self.deadline = deadline
+        self.idle = idle
+        self.watch = watch
+
+    def wait(self, sock: socket.socket) -> bool:
+        """Block until `sock` is readable (True), or run `idle` once and return False."""
+        if self.deadline is None and self.idle is None:
+            return True
+        wait = 0.05 if self.deadline is None else min(self.deadline - time.monotonic(), 0.05)
+        if wait <= 0:
+            raise TimeoutError
+        extra = self.watch() if self.watch is not None else []
+        ready, _, _ = select.select([sock, *extra], [], [], wait)
+        if sock in ready:
+            return True
+        if self.idle is not None:
+            self.idle()
+        return False
+
+
+def _read_exact(sock: socket.socket, size: int, waiting: _Waiting) -> bytes:
     chunks: list[bytes] = []
     remaining = size
     while remaining:
-        if deadline is not None or idle is not None:
-            wait = 0.05 if deadline is None else deadline - time.monotonic()
-            if wait <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([sock], [], [], min(wait, 0.05))
-            if not ready:
-                if idle is not None:
-                    idle()
-                continue
+        if not waiting.wait(sock):
+            continue
         chunk = sock.recv(min(remaining, 1 << 20))
         if not chunk:
             raise EOFError

@@ -10,6 +10,7 @@ submission with limits on size and count, and refuses paths that leave its folde
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 import shutil
 import stat
@@ -116,13 +117,17 @@ def _check_source(folder: Path, name: str) -> None:
 
 
 def _missing_message(folder: Path, name: str) -> str:
-    lower = name.lower()
+    """Say what is missing and, when a file looks like the intended one, where it is."""
     if folder.is_dir():
-        near = [p for p in folder.rglob("*.py") if p.name.lower() == lower or p.name.lower() == lower + ".py"]
-        near += [p for p in folder.glob("*") if p.name.lower().startswith(lower[:-3]) and p.name != name]
-        if near:
-            found = near[0].relative_to(folder).as_posix()
-            return f"{name} is missing; found {found} instead: rename or move it so that {name} sits at the top level"
+        nested = [p for p in sorted(folder.rglob(name)) if p.is_file()][:1]
+        top = [p.name for p in folder.iterdir() if p.is_file()]
+        close = difflib.get_close_matches(name.lower(), [t.lower() for t in top], n=1, cutoff=0.75)
+        if nested:
+            where = nested[0].relative_to(folder).as_posix()
+            return f"{name} is missing at the top level of the submission; found {where}: move it up"
+        if close:
+            found = next(t for t in top if t.lower() == close[0])
+            return f"{name} is missing; found {found} instead: rename it to exactly {name}"
     return f"{name} is missing: submit a file named exactly {name}"
 
 

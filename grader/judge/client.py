@@ -70,6 +70,8 @@ class RemoteError(Exception):
         self.names: list[str] = [str(n) for n in info.get("names", [])]
         self.call = call
         text = f"{self.type_name}: {self.message}" if self.message else self.type_name
+        if self.type_name == "NotImplementedError" and not self.message:
+            text += " (not written yet)"
         super().__init__(f"{call} raised {text}" if call else text)
 
 
@@ -133,7 +135,8 @@ class Remote:
         return value
 
     def __repr__(self) -> str:
-        return f"<{self.type_name} object from your code: {self.repr_text}>"
+        default = self.repr_text.startswith("<") and " at 0x" in self.repr_text
+        return f"<{self.type_name} object>" if default or not self.repr_text else self.repr_text
 
 
 @dataclass
@@ -153,7 +156,8 @@ class WorkerClient:
 
     def __init__(self, options: WorkerOptions):
         self.options = options
-        self.generation = 0
+        self.generation = 0  # bumped whenever a worker stops: its handles become stale
+        self._starts = 0
         self.reveal_args = True
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
@@ -161,6 +165,7 @@ class WorkerClient:
         self._baseline_rss = 0
         self._import_failure: WorkerFailure | None = None
         self._output = bytearray()
+        self._output_closed = False
         self._dropped = 0
         self._check_deadline: float | None = None
         self._check_failure: WorkerFailure | None = None
@@ -272,6 +277,7 @@ class WorkerClient:
                 max_bytes=self.options.limits.transfer_mb * 1024 * 1024,
                 deadline=deadline,
                 idle=self._watch,
+                watch=self._output_fds,
             )
             if reply.get("seq") == self._seq:
                 return reply, blobs
@@ -313,9 +319,9 @@ class WorkerClient:
             raise self._import_failure
         if self._proc is not None:
             return
-        self.generation += 1
-        workdir = self._scratch / f"run{self.generation}"
-        home = self._scratch / f"home{self.generation}"
+        self._starts += 1
+        workdir = self._scratch / f"run{self._starts}"
+        home = self._scratch / f"home{self._starts}"
         workdir.mkdir()
         home.mkdir()
         for source in self.options.files:
@@ -344,6 +350,7 @@ class WorkerClient:
         assert self._proc.stdout is not None
         os.set_blocking(self._proc.stdout.fileno(), False)
         self._sock = parent
+        self._output_closed = False
         self._seq = 0
         try:
             hello, _ = read_frame(parent, max_bytes=1 << 16, deadline=time.monotonic() + _STARTUP_TIMEOUT_S, idle=self._drain)
@@ -383,9 +390,14 @@ class WorkerClient:
         if used > limit:
             raise _MemoryExceeded(used)
 
+    def _output_fds(self) -> list[int]:
+        if self._proc is None or self._proc.stdout is None or self._output_closed:
+            return []
+        return [self._proc.stdout.fileno()]
+
     def _drain(self) -> None:
         """Move whatever the worker printed into the capped buffer, without blocking."""
-        if self._proc is None or self._proc.stdout is None:
+        if self._proc is None or self._proc.stdout is None or self._output_closed:
             return
         cap = self.options.limits.output_bytes
         fd = self._proc.stdout.fileno()
@@ -397,6 +409,7 @@ class WorkerClient:
             except OSError:
                 return
             if not chunk:
+                self._output_closed = True
                 return
             room = cap - len(self._output)
             if room > 0:
@@ -434,6 +447,7 @@ class WorkerClient:
 
     def _stop(self) -> None:
         if self._proc is not None:
+            self.generation += 1
             self._drain()
             kill_group(self._proc)
             if self._proc.stdout is not None:
