@@ -11,7 +11,7 @@ from grader.results import AssignmentResult
 
 __all__ = ["Style", "check_summary"]
 
-_MARKS = {"passed": "✓", "failed": "✗", "timeout": "⏱", "error": "!", "skipped": "-"}
+_MARKS = {"passed": "✓", "failed": "✗", "timeout": "◔", "error": "!", "skipped": "-"}
 _COLOURS = {"passed": "32", "failed": "31", "timeout": "33", "error": "35", "skipped": "90", "dim": "90", "bold": "1"}
 _FEEDBACK_LINES = 8
 

@@ -23,7 +23,7 @@ __all__ = ["render_index", "render_student"]
 _STATUS_MARK = {
     "passed": "✓",
     "failed": "✗",
-    "timeout": "⏱",
+    "timeout": "◔",
     "error": "!",
     "skipped": "–",
     "graded": "",

@@ -1,0 +1,101 @@
+"""The results model: JSON round trip (hypothesis) and strict schema reading."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader.results import (
+    ASSIGNMENT_STATUSES,
+    TEST_STATUSES,
+    AssignmentResult,
+    GradingRun,
+    SubmissionResult,
+    TestResult,
+    assignment_from_dict,
+    dumps,
+    run_from_dict,
+    to_dict,
+)
+
+text = st.text(max_size=30)
+amount = st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False)
+
+tests = st.builds(
+    TestResult,
+    id=text,
+    name=text,
+    status=st.sampled_from(TEST_STATUSES),
+    score=amount,
+    max_score=amount,
+    visibility=st.sampled_from(["public", "hidden"]),
+    feedback=text,
+    output=text,
+    duration_s=amount,
+    plots=st.lists(st.fixed_dictionaries({"svg": text, "caption": text}), max_size=2),
+)
+assignments = st.builds(
+    AssignmentResult,
+    id=st.integers(1, 99),
+    slug=text,
+    title=text,
+    status=st.sampled_from(ASSIGNMENT_STATUSES),
+    score=amount,
+    max_score=amount,
+    scope=st.sampled_from(["public", "all"]),
+    message=text,
+    duration_s=amount,
+    tests=st.lists(tests, max_size=3),
+)
+runs = st.builds(
+    GradingRun,
+    submissions=st.lists(st.builds(SubmissionResult, student=text, assignments=st.lists(assignments, max_size=2)), max_size=3),
+    grader_version=text,
+    created=text,
+)
+
+
+@given(runs)
+def test_results_json_round_trips(run):
+    assert run_from_dict(json.loads(dumps(run))) == run
+
+
+@given(assignments)
+def test_assignment_object_round_trips(assignment):
+    assert assignment_from_dict(json.loads(dumps(assignment))) == assignment
+
+
+def sample() -> dict:
+    test = TestResult(id="public/t.py::test_a", name="a", status="passed", score=1, max_score=1, visibility="public")
+    return to_dict(AssignmentResult(id=1, slug="s", title="t", status="graded", score=1, max_score=1, tests=[test]))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(status="done"), "not one of"),
+        (lambda d: d.update(extra=1), "unknown keys"),
+        (lambda d: d.pop("score"), "missing keys"),
+        (lambda d: d.update(score="1"), "finite number"),
+        (lambda d: d.update(score=-1), "finite number"),
+        (lambda d: d.update(id="1"), "integer"),
+        (lambda d: d["tests"][0].update(status="ok"), "not one of"),
+        (lambda d: d["tests"][0].update(visibility="secret"), "not one of"),
+        (lambda d: d.update(tests={}), "list"),
+    ],
+)
+def test_schema_violations_are_refused(change, message):
+    data = sample()
+    change(data)
+    with pytest.raises(ValueError, match=message):
+        assignment_from_dict(data)
+
+
+def test_totals_leave_out_grader_errors():
+    ok = AssignmentResult(id=1, slug="a", title="A", status="graded", score=3, max_score=5)
+    broken = AssignmentResult(id=2, slug="b", title="B", status="error", score=2, max_score=5)
+    submission = SubmissionResult(student="s", assignments=[ok, broken])
+    assert submission.score == 3 and submission.max_score == 10
