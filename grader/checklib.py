@@ -13,15 +13,15 @@ from typing import Any
 
 __all__ = [
     "assigned_values",
-    "describe",
     "call_name",
     "calls",
+    "describe",
     "expect_float",
     "expect_floats",
     "expect_int",
     "expect_raises",
-    "find_function",
     "fed_by_call",
+    "find_function",
 ]
 
 
@@ -108,21 +108,25 @@ def assigned_values(function: ast.FunctionDef) -> dict[str, list[ast.expr]]:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 bind(target, node.value)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
-            bind(node.target, node.value)
-        elif isinstance(node, ast.NamedExpr):
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value is not None:
             bind(node.target, node.value)
     return values
 
 
-def fed_by_call(expr: ast.AST, names: set[str], values: dict[str, list[ast.expr]], _seen: frozenset[str] = frozenset()) -> bool:
+def fed_by_call(
+    expr: ast.AST, names: set[str], values: dict[str, list[ast.expr]], _seen: frozenset[str] = frozenset()
+) -> bool:
     """Whether `expr` contains a call to one of `names`, directly or through local variables."""
     for node in ast.walk(expr):
         if call_name(node) in names:
             return True
-        if isinstance(node, ast.Name) and node.id in values and node.id not in _seen:
-            if any(fed_by_call(v, names, values, _seen | {node.id}) for v in values[node.id]):
-                return True
+        if (
+            isinstance(node, ast.Name)
+            and node.id in values
+            and node.id not in _seen
+            and any(fed_by_call(v, names, values, _seen | {node.id}) for v in values[node.id])
+        ):
+            return True
     return False
 
 

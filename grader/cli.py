@@ -66,7 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", type=Path, help="folder with one sub-folder or .zip per student")
     grade.add_argument("--out", type=Path, required=True, help="folder for reports and exports (created)")
     grade.add_argument(
-        "-a", "--assignment", type=int, action="append", dest="assignments", metavar="N",
+        "-a",
+        "--assignment",
+        type=int,
+        action="append",
+        dest="assignments",
+        metavar="N",
         help="grade only assignment N (repeatable; default: every assignment)",
     )
     return parser

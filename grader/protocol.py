@@ -298,9 +298,9 @@ class _Waiting:
         wait = 0.05 if self.deadline is None else min(self.deadline - time.monotonic(), 0.05)
         if wait <= 0:
             raise TimeoutError
-        extra = self.watch() if self.watch is not None else []
-        ready, _, _ = select.select([sock, *extra], [], [], wait)
-        if sock in ready:
+        fds = [sock.fileno(), *(self.watch() if self.watch is not None else [])]
+        ready, _, _ = select.select(fds, [], [], wait)
+        if fds[0] in ready:
             return True
         if self.idle is not None:
             self.idle()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -120,7 +120,7 @@ class GradingRun:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 # --- serialisation -------------------------------------------------------------------------
@@ -178,7 +178,7 @@ class _Reader:
         self.data = data
         self.what = what
 
-    def str(self, key: str, default: str = "", choices: tuple[str, ...] | None = None) -> str:
+    def text(self, key: str, default: str = "", choices: tuple[str, ...] | None = None) -> str:
         value = self.data.get(key, default)
         if not isinstance(value, str):
             raise ValueError(f"{self.what}.{key}: expected a string")
@@ -186,19 +186,19 @@ class _Reader:
             raise ValueError(f"{self.what}.{key}: {value!r} is not one of {list(choices)}")
         return value
 
-    def int(self, key: str) -> int:
+    def integer(self, key: str) -> int:
         value = self.data.get(key)
         if type(value) is not int:
             raise ValueError(f"{self.what}.{key}: expected an integer")
         return value
 
-    def num(self, key: str, default: float = 0.0) -> float:
+    def number(self, key: str, default: float = 0.0) -> float:
         value = self.data.get(key, default)
         if type(value) not in (int, float) or not math.isfinite(value) or value < 0:
             raise ValueError(f"{self.what}.{key}: expected a finite number >= 0")
         return float(value)
 
-    def list(self, key: str) -> list[Any]:
+    def items(self, key: str) -> list[Any]:
         value = self.data.get(key, [])
         if not isinstance(value, list):
             raise ValueError(f"{self.what}.{key}: expected a list")
@@ -212,19 +212,19 @@ def test_from_dict(data: Any) -> TestResult:
         ("id", "name", "status", "score", "max_score", "visibility"),
         ("feedback", "output", "duration_s", "plots"),
     )
-    plots = r.list("plots")
+    plots = r.items("plots")
     if not all(isinstance(p, dict) for p in plots):
         raise ValueError("test.plots: expected a list of objects")
     return TestResult(
-        id=r.str("id"),
-        name=r.str("name"),
-        status=cast(TestStatus, r.str("status", choices=TEST_STATUSES)),
-        score=r.num("score"),
-        max_score=r.num("max_score"),
-        visibility=cast(Visibility, r.str("visibility", choices=VISIBILITIES)),
-        feedback=r.str("feedback"),
-        output=r.str("output"),
-        duration_s=r.num("duration_s"),
+        id=r.text("id"),
+        name=r.text("name"),
+        status=cast(TestStatus, r.text("status", choices=TEST_STATUSES)),
+        score=r.number("score"),
+        max_score=r.number("max_score"),
+        visibility=cast(Visibility, r.text("visibility", choices=VISIBILITIES)),
+        feedback=r.text("feedback"),
+        output=r.text("output"),
+        duration_s=r.number("duration_s"),
         plots=plots,
     )
 
@@ -240,33 +240,33 @@ def assignment_from_dict(data: Any) -> AssignmentResult:
         ("scope", "message", "duration_s"),
     )
     return AssignmentResult(
-        id=r.int("id"),
-        slug=r.str("slug"),
-        title=r.str("title"),
-        status=cast(AssignmentStatus, r.str("status", choices=ASSIGNMENT_STATUSES)),
-        score=r.num("score"),
-        max_score=r.num("max_score"),
-        scope=cast(Scope, r.str("scope", "all", choices=SCOPES)),
-        message=r.str("message"),
-        duration_s=r.num("duration_s"),
-        tests=[test_from_dict(t) for t in r.list("tests")],
+        id=r.integer("id"),
+        slug=r.text("slug"),
+        title=r.text("title"),
+        status=cast(AssignmentStatus, r.text("status", choices=ASSIGNMENT_STATUSES)),
+        score=r.number("score"),
+        max_score=r.number("max_score"),
+        scope=cast(Scope, r.text("scope", "all", choices=SCOPES)),
+        message=r.text("message"),
+        duration_s=r.number("duration_s"),
+        tests=[test_from_dict(t) for t in r.items("tests")],
     )
 
 
 def submission_from_dict(data: Any) -> SubmissionResult:
     r = _Reader(data, "submission", ("student", "assignments"))
     return SubmissionResult(
-        student=r.str("student"),
-        assignments=[assignment_from_dict(a) for a in r.list("assignments")],
+        student=r.text("student"),
+        assignments=[assignment_from_dict(a) for a in r.items("assignments")],
     )
 
 
 def run_from_dict(data: Any) -> GradingRun:
     r = _Reader(data, "results", ("grader_version", "created", "submissions"))
     return GradingRun(
-        grader_version=r.str("grader_version"),
-        created=r.str("created"),
-        submissions=[submission_from_dict(s) for s in r.list("submissions")],
+        grader_version=r.text("grader_version"),
+        created=r.text("created"),
+        submissions=[submission_from_dict(s) for s in r.items("submissions")],
     )
 
 

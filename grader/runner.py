@@ -72,7 +72,9 @@ class JudgeRunner:
         except SubmissionError as exc:
             files, problem = [], exc.reason
         with tempfile.TemporaryDirectory(prefix="grader-j-", dir=self.scratch) as tmp:
-            result = self._judge(assignment, folder, files, visibilities, scope, Path(tmp), collect_only=problem is not None)
+            result = self._judge(
+                assignment, folder, files, visibilities, scope, Path(tmp), collect_only=problem is not None
+            )
         if problem is not None and result.status != "error":
             result.status, result.message = "ungradable", problem
             for test in result.tests:
@@ -135,7 +137,10 @@ def _assemble(assignment: Assignment, scope: Scope, payload: dict) -> Assignment
     score = sum(t.score for t in tests)
     max_score = sum(t.max_score for t in tests)
     if scope == "all" and abs(max_score - assignment.points) > 1e-9 and status == "graded":
-        status, message = "error", f"the checks add up to {max_score:g} points, assignment.toml says {assignment.points:g}"
+        status, message = (
+            "error",
+            f"the checks add up to {max_score:g} points, assignment.toml says {assignment.points:g}",
+        )
     return AssignmentResult(
         id=assignment.id,
         slug=assignment.slug,

@@ -53,7 +53,9 @@ def minimal_env(home: Path, *, threads: int = 1) -> dict[str, str]:
     }
 
 
-def launch(argv: list[str], *, cwd: Path, env: dict[str, str], pass_fds: tuple[int, ...] = ()) -> subprocess.Popen[bytes]:
+def launch(
+    argv: list[str], *, cwd: Path, env: dict[str, str], pass_fds: tuple[int, ...] = ()
+) -> subprocess.Popen[bytes]:
     """Start `argv` in a new session with stdout and stderr on one pipe and stdin closed."""
     return subprocess.Popen(
         argv,

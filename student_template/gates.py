@@ -6,8 +6,6 @@ task in full (`grader list` shows the assignments; the statement is in the cours
 assignments/01_gates/README.md).
 """
 
-import torch
-
 # (w1, w2, b) of a single perceptron computing each gate under the step rule.
 AND_WEIGHTS = (0.0, 0.0, 0.0)
 OR_WEIGHTS = (0.0, 0.0, 0.0)

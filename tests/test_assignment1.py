@@ -70,7 +70,12 @@ WRONG = [
     ),
     (
         "training returns tensors",
-        [("return linear.weight.detach().reshape(-1).tolist(), linear.bias.item()", "return linear.weight.detach().reshape(-1), linear.bias.detach()")],
+        [
+            (
+                "return linear.weight.detach().reshape(-1).tolist(), linear.bias.item()",
+                "return linear.weight.detach().reshape(-1), linear.bias.detach()",
+            )
+        ],
         ["test_train_perceptron_learns_or", "test_train_perceptron_separates", "test_train_perceptron_reproducible"],
     ),
 ]

@@ -10,7 +10,7 @@ from grader.results import AssignmentResult, dumps
 from grader.runner import JudgeRunner
 from tests.conftest import write
 
-STUDENT = '''
+STUDENT = """
 import os, time
 
 def double(x):
@@ -28,7 +28,7 @@ def leave():
 
 def reject(x):
     raise ValueError(f"no {x}")
-'''
+"""
 
 PUBLIC = '''
 import pytest
@@ -130,6 +130,14 @@ def graded(tmp_path_factory) -> AssignmentResult:
     return JudgeRunner().run(course.get(1), root / "student", scope="all")
 
 
+def one_check(points: float, title: str, condition: str) -> str:
+    """Source of a check file with one check asserting `condition`."""
+    return (
+        f"import pytest\n@pytest.mark.points({points})\ndef test_x(submission):\n"
+        f"    '''{title}'''\n    assert {condition}, 'failed'\n"
+    )
+
+
 def by_name(result: AssignmentResult) -> dict:
     return {t.name: t for t in result.tests}
 
@@ -165,7 +173,7 @@ def test_hidden_failure_shows_message_only(graded):
 
 def test_hidden_check_source_never_appears(graded):
     text = dumps(graded)
-    for secret in ("SECRET_EXPECTED", "4242", "secret_lookup", "test_hidden.py\", line"):
+    for secret in ("SECRET_EXPECTED", "4242", "secret_lookup", 'test_hidden.py", line'):
         assert secret not in text
     crash = by_name(graded)["hidden: a check that trips over a wrong return"]
     assert crash.status == "failed"
@@ -214,7 +222,7 @@ def test_broken_check_file_makes_the_assignment_an_error(make_course, tmp_path):
 
 
 def test_points_that_do_not_add_up_are_an_error(make_course, tmp_path):
-    check = "import pytest\n@pytest.mark.points(1)\ndef test_x(submission):\n    '''x'''\n    assert submission.x == 1, 'x'\n"
+    check = one_check(1, "x", "submission.x == 1")
     root = make_course(public=check, hidden=check.replace("test_x", "test_y"), points=5)
     write(tmp_path / "s" / "demo.py", "x = 1\n")
     result = JudgeRunner().run(Course.load(root).get(1), tmp_path / "s", scope="all")
@@ -223,7 +231,7 @@ def test_points_that_do_not_add_up_are_an_error(make_course, tmp_path):
 
 
 def test_syntax_error_is_ungradable_with_every_check_listed(make_course, tmp_path):
-    check = "import pytest\n@pytest.mark.points(3)\ndef test_x(submission):\n    '''x is one'''\n    assert submission.x == 1, 'x'\n"
+    check = one_check(3, "x is one", "submission.x == 1")
     root = make_course(public=check, points=3)
     write(tmp_path / "s" / "demo.py", "def broken(:\n")
     result = JudgeRunner().run(Course.load(root).get(1), tmp_path / "s", scope="public")
@@ -258,11 +266,10 @@ def test_judge_never_puts_the_student_folder_on_its_path(make_course, tmp_path):
 
 
 def test_submission_folder_is_untouched(make_course, tmp_path):
-    check = "import pytest\n@pytest.mark.points(1)\ndef test_x(submission):\n    '''x'''\n    assert submission.write() == 1, 'x'\n"
+    check = one_check(1, "x", "submission.write() == 1")
     root = make_course(public=check, points=1)
     student = tmp_path / "s"
     write(student / "demo.py", "def write():\n    open('new_file.txt', 'w').write('hi')\n    return 1\n")
     result = JudgeRunner().run(Course.load(root).get(1), student, scope="public")
     assert result.tests[0].status == "passed"
     assert sorted(p.name for p in student.iterdir()) == ["demo.py"]
-

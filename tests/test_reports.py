@@ -30,9 +30,19 @@ def sample_run() -> GradingRun:
             feedback="AND(1, 1) returned 0, expected 1\nFalsifying example: x=1",
             output=f"debug: {HOSTILE}\n",
         ),
-        TestResult("hidden/h.py::test_c", "XOR is two layers", "timeout", 0, 2, "hidden", feedback="XOR(...) did not finish within 10 s"),
+        TestResult(
+            "hidden/h.py::test_c",
+            "XOR is two layers",
+            "timeout",
+            0,
+            2,
+            "hidden",
+            feedback="XOR(...) did not finish within 10 s",
+        ),
         TestResult("hidden/h.py::test_d", "runs on the GPU", "skipped", 0, 0, "hidden", feedback="no CUDA device here"),
-        TestResult("hidden/h.py::test_e", "a broken check", "error", 0, 1, "hidden", feedback="the check itself failed"),
+        TestResult(
+            "hidden/h.py::test_e", "a broken check", "error", 0, 1, "hidden", feedback="the check itself failed"
+        ),
     ]
     good = AssignmentResult(1, "gates", "Perceptron logic gates", "graded", 2, 6, tests=tests, duration_s=4.25)
     ungradable = AssignmentResult(
@@ -54,7 +64,9 @@ def rendered() -> dict[str, str]:
     run = sample_run()
     links = {s.student: f"students/{i}.html" for i, s in enumerate(run.submissions)}
     return {
-        "student.html": render_student(run.submissions[0], generated=run.created, version="0.1.0", index_href="../index.html"),
+        "student.html": render_student(
+            run.submissions[0], generated=run.created, version="0.1.0", index_href="../index.html"
+        ),
         "index.html": render_index(run, links),
     }
 
@@ -111,7 +123,7 @@ def test_csp_allows_only_the_inline_stylesheet(name):
 
 def test_report_content():
     html = rendered()["student.html"]
-    assert "2</span><span class=\"of\">/ 26" in html  # total over both assignments
+    assert '2</span><span class="of">/ 26' in html  # total over both assignments
     assert "Could not be graded." in html and "gd.py is missing" in html
     assert "Falsifying example: x=1" in html
     index = rendered()["index.html"]

@@ -52,7 +52,9 @@ assignments = st.builds(
 )
 runs = st.builds(
     GradingRun,
-    submissions=st.lists(st.builds(SubmissionResult, student=text, assignments=st.lists(assignments, max_size=2)), max_size=3),
+    submissions=st.lists(
+        st.builds(SubmissionResult, student=text, assignments=st.lists(assignments, max_size=2)), max_size=3
+    ),
     grader_version=text,
     created=text,
 )

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import Course
 from grader import submission
+from grader.course import Course
 from grader.errors import SubmissionError
 from grader.submission import discover_students, preflight, unpack_zip
 from tests.conftest import write

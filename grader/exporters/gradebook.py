@@ -19,8 +19,8 @@ __all__ = ["gradebook_csv"]
 def gradebook_csv(run: GradingRun) -> str:
     labels: dict[int, str] = {}
     for submission in run.submissions:
-        for a in submission.assignments:
-            labels.setdefault(a.id, a.label)
+        for graded in submission.assignments:
+            labels.setdefault(graded.id, graded.label)
     ids = sorted(labels)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

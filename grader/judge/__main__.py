@@ -7,6 +7,7 @@ and user site-packages out of `sys.path`; the student's folder is never on it.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import sys
@@ -17,10 +18,8 @@ PR_SET_DUMPABLE = 4
 
 def _not_dumpable() -> None:
     """Other processes of the same user cannot ptrace us or read our memory through /proc."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: nothing to do
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux
-        pass
 
 
 def _hypothesis_profile() -> None:
@@ -66,13 +65,17 @@ def main() -> int:
     ini.write_text("[pytest]\n", encoding="utf-8")
     args = [
         *files,
-        "-c", str(ini),
-        "--rootdir", str(checks_dir),
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(checks_dir),
         "--noconftest",
         "--import-mode=importlib",
         "--assert=plain",
-        "-p", "no:cacheprovider",
-        "-p", "no:stepwise",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:stepwise",
         "-q",
         "--tb=no",
         "-rN",

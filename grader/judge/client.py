@@ -128,9 +128,7 @@ class Remote:
         import torch
 
         value = self.call_method("state_dict")
-        if type(value) is not dict or not all(
-            type(k) is str and type(v) is torch.Tensor for k, v in value.items()
-        ):
+        if type(value) is not dict or not all(type(k) is str and type(v) is torch.Tensor for k, v in value.items()):
             raise AssertionError(f"state_dict() of your {self.type_name} did not return a dict of tensors")
         return value
 
@@ -213,7 +211,9 @@ class WorkerClient:
         }
         return self._request(message, blobs, what=self._describe_call(target, attr, args, kwargs))
 
-    def _describe_call(self, target: Remote | int, attr: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    def _describe_call(
+        self, target: Remote | int, attr: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> str:
         if isinstance(target, Remote):
             owner = target.name or target.type_name.rsplit(".", 1)[-1]
             name = f"{owner}.{attr}" if attr else (target.name or f"<{owner} object>")
@@ -236,7 +236,9 @@ class WorkerClient:
             return {"$ref": self._target(value)}
         raise CodecError(f"the judge cannot send a {type(value).__name__} to the worker")
 
-    def _request(self, message: dict[str, Any], blobs: list[bytes] | None = None, *, what: str, timeout: float | None = None) -> Any:
+    def _request(
+        self, message: dict[str, Any], blobs: list[bytes] | None = None, *, what: str, timeout: float | None = None
+    ) -> Any:
         if self._check_failure is not None:
             raise self._check_failure  # one failure per check: do not restart mid-check
         self._ensure_started()
@@ -253,14 +255,19 @@ class WorkerClient:
             reply, reply_blobs = self._read(deadline)
         except TimeoutError:
             if budget_hit:
-                reason = f"the checks' calls into your code took more than {self.options.limits.check_timeout_s:g} s in total (stopped during {what})"
+                budget_s = self.options.limits.check_timeout_s
+                reason = (
+                    f"the checks' calls into your code took more than {budget_s:g} s in total (stopped during {what})"
+                )
             else:
                 reason = f"{what} did not finish within {limit:g} s; look for an endless loop or a wait for input"
             raise self._fail("timeout", reason) from None
         except (EOFError, ConnectionError, OSError):
             raise self._fail("crashed", self._death_reason(what)) from None
         except CodecError as exc:
-            raise self._fail("protocol", f"during {what} the process running your code sent a reply that was refused: {exc}") from None
+            raise self._fail(
+                "protocol", f"during {what} the process running your code sent a reply that was refused: {exc}"
+            ) from None
         except _MemoryExceeded as exc:
             reason = (
                 f"{what} used {exc.used / 2**20:.0f} MB of memory, more than the "
@@ -353,7 +360,9 @@ class WorkerClient:
         self._output_closed = False
         self._seq = 0
         try:
-            hello, _ = read_frame(parent, max_bytes=1 << 16, deadline=time.monotonic() + _STARTUP_TIMEOUT_S, idle=self._drain)
+            hello, _ = read_frame(
+                parent, max_bytes=1 << 16, deadline=time.monotonic() + _STARTUP_TIMEOUT_S, idle=self._drain
+            )
         except (TimeoutError, EOFError, ConnectionError, CodecError, OSError) as exc:
             self._drain()
             output = bytes(self._output[-2000:]).decode("utf-8", "replace")

@@ -222,7 +222,11 @@ def _with_notes(text: str, exc: BaseException, public: bool) -> str:
         return text
     kept = []
     for note in notes:
-        lines = [ln for ln in note.splitlines() if not ln.strip().startswith(("submission=", "student_files=", "worker_client="))]
+        lines = [
+            ln
+            for ln in note.splitlines()
+            if not ln.strip().startswith(("submission=", "student_files=", "worker_client="))
+        ]
         kept.append("\n".join(lines))
     return (text + "\n" + "\n".join(kept))[: len(text) + _NOTE_CAP]
 

@@ -106,9 +106,7 @@ def render_index(run: GradingRun, links: dict[str, str]) -> str:
     context = _base_context("Class summary · grading report", run.created, run.grader_version)
     assignment_ids = sorted({a.id for s in run.submissions for a in s.assignments})
     titles = {a.id: a for s in run.submissions for a in s.assignments}
-    problems = [
-        (s, a) for s in run.submissions for a in s.assignments if a.status in ("ungradable", "error")
-    ]
+    problems = [(s, a) for s in run.submissions for a in s.assignments if a.status in ("ungradable", "error")]
     context.update(
         run=run,
         links=links,

@@ -8,6 +8,7 @@ the worker, which the judge restarts for the next check.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import reprlib
@@ -147,10 +148,8 @@ def _is_definition(value: Any) -> bool:
 
 def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(Exception):  # a student may have replaced or closed them
             stream.flush()
-        except Exception:
-            pass
 
 
 def _safe_str(value: Any) -> str:

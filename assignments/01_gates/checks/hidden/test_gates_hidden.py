@@ -65,7 +65,9 @@ def test_perceptron_definition_reals(submission, xw, b):
 def test_perceptron_length_mismatch(submission, x, w):
     """perceptron raises ValueError when x and w differ in length"""
     assume(len(x) != len(w))
-    expect_raises(ValueError, submission.perceptron, x, w, 0.0, call=f"perceptron(x of length {len(x)}, w of length {len(w)}, b)")
+    expect_raises(
+        ValueError, submission.perceptron, x, w, 0.0, call=f"perceptron(x of length {len(x)}, w of length {len(w)}, b)"
+    )
 
 
 @pytest.mark.points(1)

@@ -71,5 +71,6 @@ def test_train_perceptron_learns_or(submission):
     for (x1, x2), t in zip(INPUTS, targets):
         s = w1 * x1 + w2 * x2 + b
         assert (s > 0) == (t > 0), (
-            f"after training on OR, w·x + b = {s:.3f} for inputs ({x1}, {x2}); its sign must be that of the target {t:+.0f}"
+            f"after training on OR, w·x + b = {s:.3f} for inputs ({x1}, {x2}); "
+            f"its sign must be that of the target {t:+.0f}"
         )

@@ -1,0 +1,95 @@
+"""The README's promises: its two commands, the example class they grade, CI running the tests."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.results import load_run
+from tests.conftest import REPO
+
+GRADER = Path(sys.executable).with_name("grader")
+
+
+def readme_commands() -> list[str]:
+    block = re.search(r"```sh\n(.*?)```", (REPO / "README.md").read_text(encoding="utf-8"), re.S)
+    assert block, "README.md must open with a sh code block"
+    return [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+
+
+def make_recipe(target: str) -> list[str]:
+    """The commands `make TARGET` would run, without running them."""
+    out = subprocess.run(["make", "-n", "-W", "pyproject.toml", target], cwd=REPO, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.splitlines()
+
+
+def test_readme_opens_with_demo_and_test_commands():
+    assert readme_commands()[:2] == ["make demo", "make test"]
+
+
+def test_ci_runs_the_readme_test_command():
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [
+        ln.strip() for ln in script.splitlines() if ln.strip() and not ln.strip().startswith(("#", "set ", "cd "))
+    ]
+    assert commands == ["make test"]
+
+
+def test_make_targets_set_up_the_venv_first():
+    for target in ("demo", "test"):
+        recipe = make_recipe(target)
+        assert any("-m venv .venv" in line for line in recipe), recipe
+        assert any("pip install" in line and "-e '.[test]'" in line for line in recipe), recipe
+    assert ".venv/bin/grader grade examples/submissions --out grading-report" in make_recipe("demo")
+    assert ".venv/bin/python -m pytest" in make_recipe("test")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """`make demo`'s grading command, run as written except for the output folder."""
+    out = tmp_path_factory.mktemp("demo") / "grading-report"
+    proc = subprocess.run(
+        [str(GRADER), "grade", "examples/submissions", "--out", str(out)], cwd=REPO, capture_output=True, text=True
+    )
+    return proc, out
+
+
+def test_demo_grades_every_example(demo):
+    proc, out = demo
+    assert proc.returncode == 0, proc.stderr
+    assert "Graded 5 submissions" in proc.stdout
+    assert (out / "index.html").is_file()
+    assert sorted(p.stem for p in (out / "students").glob("*.html")) == [
+        "01-perfect",
+        "02-partly-wrong",
+        "03-syntax-error",
+        "04-missing-file",
+        "05-cheater",
+    ]
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO((out / "gradebook.csv").read_text()))}
+    assert set(rows) == {"01-perfect", "02-partly-wrong", "03-syntax-error", "04-missing-file", "05-cheater"}
+
+
+def test_example_outcomes(demo):
+    _, out = demo
+    results = {s.student: s.assignments[0] for s in load_run(out / "results.json").submissions}
+    assert results["01-perfect"].status == "graded" and results["01-perfect"].score == 25
+    partial = results["02-partly-wrong"]
+    assert partial.status == "graded" and 0 < partial.score < 25
+    assert results["03-syntax-error"].status == "ungradable"
+    assert "gates.py has a syntax error on line 4" in results["03-syntax-error"].message
+    assert results["04-missing-file"].status == "ungradable"
+    assert "found gate.py instead" in results["04-missing-file"].message
+    cheater = results["05-cheater"]
+    assert cheater.status == "graded" and cheater.score == 0
+    feedback = " ".join(t.feedback for t in cheater.tests)
+    assert "exited with status 0" in feedback and "raised SystemExit" in feedback
+    assert "an object of type gates.Anything" in feedback
+    assert "ALL CHECKS PASSED" not in (out / "index.html").read_text()
