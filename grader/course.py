@@ -216,7 +216,7 @@ def find_course(explicit: Path | None = None) -> Course:
     env = os.environ.get("GRADER_COURSE")
     if env:
         return Course.load(Path(env).resolve())
-    if (_CHECKOUT / "assignments").is_dir():
+    if (_CHECKOUT / "assignments").is_dir() and (_CHECKOUT / "pyproject.toml").is_file():
         return Course.load(_CHECKOUT)
     if (_BUNDLED / "assignments").is_dir():
         return Course.load(_BUNDLED)

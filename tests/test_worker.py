@@ -283,3 +283,28 @@ def test_the_worker_has_a_minimal_environment_and_no_stdin(tmp_path):
 def test_judge_refuses_to_send_objects_it_cannot_encode(client):
     with pytest.raises(CodecError):
         client.call(0, "add", (object(), 1), {})
+
+
+def test_models_stay_in_the_worker_and_their_weights_come_back_as_tensors(tmp_path):
+    import torch
+
+    source = (
+        "import torch\n"
+        "def make():\n"
+        "    torch.manual_seed(0)\n"
+        "    return torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))\n"
+    )
+    module = write(tmp_path / "sub" / "student.py", source)
+    options = WorkerOptions(module="student", files=[module], preload=("torch",), scratch=tmp_path)
+    with WorkerClient(options) as c:
+        c.begin_check()
+        model = c.call(0, "make", (), {})
+        assert isinstance(model, Remote) and model.type_name == "torch.nn.modules.container.Sequential"
+        weights = model.state_dict()
+        output = model(torch.ones(4, 2))
+    assert list(weights) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert all(type(t) is torch.Tensor for t in weights.values())
+    torch.manual_seed(0)
+    trusted = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+    trusted.load_state_dict(weights)
+    assert type(output) is torch.Tensor and torch.allclose(output, trusted(torch.ones(4, 2)))

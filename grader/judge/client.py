@@ -167,7 +167,6 @@ class WorkerClient:
         self._dropped = 0
         self._check_deadline: float | None = None
         self._check_failure: WorkerFailure | None = None
-        self._workdirs: list[Path] = []
         self._scratch = Path(tempfile.mkdtemp(prefix="grader-w-", dir=options.scratch))
 
     # --- per-check bookkeeping -------------------------------------------------------------
