@@ -22,6 +22,8 @@ __all__ = [
     "expect_raises",
     "fed_by_call",
     "find_function",
+    "load_checkpoint",
+    "load_into",
 ]
 
 
@@ -141,3 +143,65 @@ def expect_raises(kind: type[BaseException], function: Any, *args: Any, call: st
             return
         raise AssertionError(f"{call} raised {exc.type_name}; it must raise {kind.__name__}{why}") from None
     raise AssertionError(f"{call} returned {describe(value)}; it must raise {kind.__name__}{why}")
+
+
+# --- checkpoints -----------------------------------------------------------------------------
+
+SAVE_HINT = "save it with torch.save(model.state_dict(), path)"
+
+
+def load_checkpoint(path: Any, *, max_bytes: int = 256 * 1024 * 1024) -> dict[str, Any]:
+    """A submitted checkpoint as a dict of plain tensors, read in the judge with `weights_only=True`.
+
+    Fails with a message the student can act on when the file is missing, is not a file that
+    `torch.save` wrote, or holds anything but a state dict (a whole pickled model, say).
+    """
+    from pathlib import Path
+
+    import torch
+
+    from grader.errors import CodecError
+    from grader.protocol import check_torch_archive
+
+    path = Path(path)
+    if not path.is_file():
+        raise AssertionError(f"{path.name} is missing: train your model and {SAVE_HINT}")
+    if path.stat().st_size > max_bytes:
+        raise AssertionError(f"{path.name} is larger than {max_bytes // 2**20} MiB")
+    try:
+        check_torch_archive(str(path), max_bytes)
+    except CodecError as exc:
+        raise AssertionError(f"{path.name} is not a checkpoint written by torch.save ({exc}); {SAVE_HINT}") from None
+    try:
+        loaded = torch.load(path, weights_only=True, map_location="cpu")
+    except Exception as exc:
+        raise AssertionError(
+            f"{path.name} cannot be loaded with torch.load(..., weights_only=True): it seems to hold a whole "
+            f"pickled model or other objects, not a state dict; {SAVE_HINT} ({str(exc).splitlines()[0][:160]})"
+        ) from None
+    if not isinstance(loaded, dict) or not all(
+        isinstance(k, str) and type(v) is torch.Tensor for k, v in loaded.items()
+    ):
+        raise AssertionError(f"{path.name} does not hold a state dict (names -> tensors); {SAVE_HINT}")
+    return dict(loaded)
+
+
+def load_into(model: Any, state: dict[str, Any], what: str) -> Any:
+    """Load `state` into the judge's trusted `model`, explaining any key or shape mismatch."""
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    if missing or unexpected:
+        raise AssertionError(
+            f"{what} has the wrong parameter names: missing {missing or 'none'}, unexpected {unexpected or 'none'}; "
+            f"the architecture must be exactly the one of the statement"
+        )
+    shapes = [
+        f"{k}: {tuple(state[k].shape)} instead of {tuple(v.shape)}"
+        for k, v in expected.items()
+        if state[k].shape != v.shape
+    ]
+    if shapes:
+        raise AssertionError(f"{what} has parameters of the wrong shape: {'; '.join(shapes)}")
+    model.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
+    return model.eval()

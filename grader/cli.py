@@ -18,6 +18,7 @@ from grader.grading import BatchProgress, check_folder, grade_class
 from grader.reports import points
 from grader.results import to_dict
 from grader.terminal import Style, check_summary
+from grader.validate import validate_course
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -74,6 +75,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="grade only assignment N (repeatable; default: every assignment)",
     )
+    validate = sub.add_parser(
+        "validate",
+        help="check the course itself: references pass, skeletons score zero, checks are fast enough",
+        description=(
+            "Run every reference solution against all its checks K times (flaky checks show up), every "
+            "skeleton once (it must import and score zero on graded checks), and report the time of each "
+            "check. Exit status 1 on any problem."
+        ),
+    )
+    validate.add_argument("numbers", nargs="*", type=int, metavar="N", help="assignments to validate (default: all)")
+    validate.add_argument(
+        "--repeat", type=int, default=3, metavar="K", help="reference runs per assignment (default 3)"
+    )
+    validate.add_argument("--jobs", type=int, default=1, help="runs at a time (default 1, for clean timings)")
     return parser
 
 
@@ -85,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         course = find_course(args.course)
-        handler = {"list": _list, "check": _check, "grade": _grade}[args.command]
+        handler = {"list": _list, "check": _check, "grade": _grade, "validate": _validate}[args.command]
         return handler(args, course)
     except GraderError as exc:
         print(f"grader: {exc}", file=sys.stderr)
@@ -145,6 +160,11 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     if problems:
         print(f"{problems} assignment result(s) are ungradable or errored: see the top of {args.out}/index.html")
     return EXIT_OK
+
+
+def _validate(args: argparse.Namespace, course: Course) -> int:
+    result = validate_course(course=course, assignment_ids=args.numbers or None, repeat=args.repeat, jobs=args.jobs)
+    return EXIT_OK if result.ok else EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -154,7 +154,7 @@ def load_assignment(folder: Path) -> Assignment:
     worker = data.get("worker", {})
     _only_keys(worker, path, "worker.", {"preload"})
     preload = tuple(worker.get("preload", []))
-    if not all(isinstance(m, str) and m.isidentifier() for m in preload):
+    if not all(isinstance(m, str) and all(p.isidentifier() for p in m.split(".")) for m in preload):
         raise CourseError("must be a list of module names", path=path, key="worker.preload")
 
     return Assignment(

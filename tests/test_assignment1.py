@@ -1,22 +1,14 @@
-"""Assignment 1 against its reference, its skeleton, known-wrong and alternative solutions.
-
-Every reference passes every check; the skeleton scores zero on every graded check; each
-known-wrong solution loses points on the check aimed at its mistake; each alternative correct
-solution keeps full marks. The solutions are graded in parallel, two judges at a time.
+"""Assignment 1: known-wrong solutions lose points on the check aimed at their mistake, and
+alternative correct solutions keep full marks. (Reference and skeleton: tests/test_validate.py.)
 """
 
 from __future__ import annotations
 
-import shutil
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
 import pytest
 
-from grader.course import Course
 from grader.results import AssignmentResult
-from grader.runner import JudgeRunner
 from tests.conftest import REPO
+from tests.harness import Solution, assert_full_marks, assert_loses_points_on, grade_solutions, variant
 
 REFERENCE = (REPO / "reference" / "01_gates" / "gates.py").read_text(encoding="utf-8")
 ALTERNATIVES = REPO / "tests" / "submissions" / "01_gates"
@@ -81,79 +73,24 @@ WRONG = [
 ]
 
 
-def _variant(source: str, replacements: list[tuple[str, str]]) -> str:
-    for old, new in replacements:
-        assert old in source, f"the reference no longer contains {old!r}: update this variant"
-        source = source.replace(old, new)
-    return source
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict[str, AssignmentResult]:
-    """Every solution of interest, graded with public and hidden checks."""
-    root = tmp_path_factory.mktemp("a1")
-    folders: dict[str, Path] = {}
-
-    def place(name: str, source: str) -> None:
-        folder = root / name.replace(" ", "_").replace(":", "").replace("'", "")
-        folder.mkdir()
-        (folder / "gates.py").write_text(source, encoding="utf-8")
-        folders[name] = folder
-
-    place("reference", REFERENCE)
-    place("skeleton", (REPO / "student_template" / "gates.py").read_text(encoding="utf-8"))
-    for name, replacements, _ in WRONG:
-        place(name, _variant(REFERENCE, replacements))
+    """Every known-wrong and alternative solution, graded with public and hidden checks."""
+    solutions: dict[str, Solution] = {name: {"gates.py": variant(REFERENCE, r)} for name, r, _ in WRONG}
     for path in sorted(ALTERNATIVES.glob("alternative_*.py")):
-        place(path.stem, path.read_text(encoding="utf-8"))
-    example = REPO / "examples" / "submissions" / "01-perfect"
-    folders["example 01-perfect"] = root / "example"
-    shutil.copytree(example, folders["example 01-perfect"])
-
-    assignment = Course.load(REPO).get(1)
-    runner = JudgeRunner(threads=1)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(runner.run, assignment, folder, scope="all") for name, folder in folders.items()}
-        return {name: future.result() for name, future in futures.items()}
-
-
-def failed_ids(result: AssignmentResult) -> set[str]:
-    return {t.id.split("::", 1)[1] for t in result.tests if t.status != "passed"}
-
-
-def test_reference_scores_full_marks(graded):
-    result = graded["reference"]
-    assert result.status == "graded", result.message
-    assert failed_ids(result) == set(), [t.feedback for t in result.tests if not t.passed]
-    assert result.score == result.max_score == 25
-
-
-def test_skeleton_imports_and_scores_zero_on_every_graded_check(graded):
-    result = graded["skeleton"]
-    assert result.status == "graded", result.message
-    graded_checks = [t for t in result.tests if t.max_score > 0]
-    assert graded_checks and all(t.status == "failed" for t in graded_checks)
-    assert result.score == 0
-    assert not any("importing" in t.feedback for t in result.tests)
+        solutions[path.stem] = {"gates.py": path}
+    solutions["example 01-perfect"] = {"gates.py": REPO / "examples" / "submissions" / "01-perfect" / "gates.py"}
+    return grade_solutions(1, solutions, tmp_path_factory.mktemp("a1"))
 
 
 @pytest.mark.parametrize(("name", "replacements", "targets"), WRONG, ids=[w[0] for w in WRONG])
 def test_known_wrong_solution_loses_points_on_its_check(graded, name, replacements, targets):
-    result = graded[name]
-    assert result.status == "graded", result.message
-    failed = failed_ids(result)
-    for target in targets:
-        assert any(f == target or f.startswith(target + "[") for f in failed), (
-            f"{name}: expected {target} to fail; failed: {sorted(failed)}"
-        )
-    assert result.score < result.max_score
+    assert_loses_points_on(graded[name], targets, name)
 
 
 @pytest.mark.parametrize("name", ["alternative_numpy", "example 01-perfect"])
 def test_alternative_correct_solution_keeps_full_marks(graded, name):
-    result = graded[name]
-    assert result.status == "graded", result.message
-    assert result.score == result.max_score, [(t.name, t.feedback) for t in result.tests if not t.passed]
+    assert_full_marks(graded[name], name)
 
 
 def test_feedback_names_the_mistake(graded):

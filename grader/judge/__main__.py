@@ -59,6 +59,10 @@ def main() -> int:
     )
     assignment = load_assignment(job.assignment_dir)
     files = [str(p) for v in job.visibilities for p in assignment.check_files(v)]
+    # Support modules beside the check files (a trusted copy of an architecture, say) are
+    # importable by name; the student's folder never is.
+    for visibility in reversed(job.visibilities):
+        sys.path.insert(0, str(assignment.dir / "checks" / visibility))
     plugin = GraderPlugin(job, assignment)
     checks_dir = job.assignment_dir / "checks"
     ini = (job.scratch or job.results_path.parent) / "judge.ini"

@@ -21,7 +21,7 @@ from grader.judge.client import RemoteError, WorkerClient, WorkerFailure, Worker
 from grader.judge.submission import StudentFiles, Submission
 from grader.results import TestResult
 
-__all__ = ["GraderPlugin", "JudgeJob"]
+__all__ = ["GraderPlugin", "JudgeJob", "Plots"]
 
 _NOTE_CAP = 3000
 
@@ -39,6 +39,23 @@ class JudgeJob:
     scratch: Path | None = None
 
 
+class Plots:
+    """The charts one check attaches to its result (kept even when the check then fails)."""
+
+    MAX_BYTES = 600_000
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, str]] = []
+        self._bytes = 0
+
+    def add(self, svg: str, caption: str = "") -> None:
+        if not svg.startswith("<svg"):
+            raise ValueError("plots.add expects an SVG made by grader.plots")
+        self._bytes += len(svg)
+        if self._bytes <= self.MAX_BYTES:
+            self.items.append({"svg": svg, "caption": caption})
+
+
 @dataclass
 class _Pending:
     result: TestResult
@@ -47,6 +64,7 @@ class _Pending:
     exc_feedback: str = ""
     skipped_reason: str | None = None
     phases_ok: set[str] = field(default_factory=set)
+    plots: Plots = field(default_factory=Plots)
 
 
 class GraderPlugin:
@@ -79,6 +97,11 @@ class GraderPlugin:
     def student_files(self) -> StudentFiles:
         """The submitted files as text, for syntax-tree checks in the judge."""
         return StudentFiles(self.job.submission_dir, self.job.files)
+
+    @pytest.fixture
+    def plots(self, request: pytest.FixtureRequest) -> Plots:
+        """Charts for the report: ``plots.add(svg, caption)`` with an SVG from `grader.plots`."""
+        return self.pending[request.node.nodeid].plots
 
     @pytest.fixture
     def worker_client(self) -> WorkerClient:
@@ -133,6 +156,7 @@ class GraderPlugin:
         else:
             result.status, result.feedback = "error", "the check did not complete"
         result.score = result.max_score if result.status == "passed" else 0.0
+        result.plots = pending.plots.items
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.client.close()

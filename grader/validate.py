@@ -1,0 +1,129 @@
+"""`grader validate`: the course checks itself before it grades anyone.
+
+Each reference solution must pass every check, K times in a row (a check that fails now and
+then on the reference is flaky and would cost some student points); each skeleton must import
+cleanly and score nothing on graded checks; no check may take longer than its time limit.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.course import Assignment, Course
+from grader.errors import CourseError
+from grader.reports import points
+from grader.results import AssignmentResult
+from grader.runner import JudgeRunner, Runner
+
+__all__ = ["Validation", "validate_course"]
+
+
+@dataclass
+class Validation:
+    """What `validate_course` found: problems (empty means the course is sound) and timings."""
+
+    problems: list[str] = field(default_factory=list)
+    timings: dict[str, list[tuple[str, list[float]]]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_course(
+    *,
+    course: Course,
+    assignment_ids: list[int] | None = None,
+    repeat: int = 3,
+    jobs: int = 1,
+    runner: Runner | None = None,
+    on_line: Callable[[str], None] = print,
+) -> Validation:
+    """Run every reference `repeat` times and every skeleton once; report what is wrong."""
+    if repeat < 1:
+        raise CourseError("--repeat must be at least 1")
+    runner = runner or JudgeRunner()
+    assignments = [course.get(i) for i in assignment_ids] if assignment_ids else list(course)
+    validation = Validation()
+    for assignment in assignments:
+        reference = course.reference_root / assignment.label
+        if not reference.is_dir():
+            raise CourseError("reference solution folder is missing", path=reference)
+        with tempfile.TemporaryDirectory(prefix="grader-v-") as tmp:
+            skeleton = _skeleton_folder(course, assignment, Path(tmp))
+            folders = [reference] * repeat + [skeleton]
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                futures = [pool.submit(runner.run, assignment, folder, scope="all") for folder in folders]
+                results = [future.result() for future in futures]
+        _judge_references(assignment, results[:repeat], validation)
+        _judge_skeleton(assignment, results[-1], validation)
+        _judge_timings(assignment, results[:repeat], validation, on_line)
+    on_line("validate: " + ("OK" if validation.ok else f"{len(validation.problems)} problem(s)"))
+    for problem in validation.problems:
+        on_line(f"  ✗ {problem}")
+    return validation
+
+
+def _skeleton_folder(course: Course, assignment: Assignment, tmp: Path) -> Path:
+    """Only this assignment's skeleton files, as a student would start."""
+    folder = tmp / "skeleton"
+    folder.mkdir()
+    for name in assignment.files:
+        source = course.template_root / name
+        if not source.is_file():
+            raise CourseError(f"the skeleton {name} is missing", path=source)
+        shutil.copyfile(source, folder / name)
+    return folder
+
+
+def _judge_references(assignment: Assignment, runs: list[AssignmentResult], validation: Validation) -> None:
+    for number, result in enumerate(runs, start=1):
+        where = f"{assignment.label}: reference run {number}/{len(runs)}"
+        if result.status != "graded":
+            validation.problems.append(f"{where} was {result.status}: {result.message}")
+            continue
+        for test in result.tests:
+            if test.status != "passed" and test.status != "skipped":
+                first = test.feedback.splitlines()[0] if test.feedback else ""
+                validation.problems.append(f"{where}: {test.name} {test.status}: {first}")
+        if result.max_score != assignment.points:
+            total, declared = points(result.max_score), points(assignment.points)
+            validation.problems.append(f"{where}: checks add up to {total}, assignment.toml says {declared}")
+
+
+def _judge_skeleton(assignment: Assignment, result: AssignmentResult, validation: Validation) -> None:
+    where = f"{assignment.label}: skeleton"
+    if result.status != "graded":
+        validation.problems.append(f"{where} was {result.status} (it must import cleanly): {result.message}")
+        return
+    for test in result.tests:
+        if test.max_score > 0 and test.status == "passed":
+            validation.problems.append(f"{where} scores {points(test.max_score)} on the graded check {test.name}")
+        if "importing" in test.feedback and "raised" in test.feedback:
+            validation.problems.append(f"{where} does not import: {test.feedback.splitlines()[0]}")
+            break
+
+
+def _judge_timings(
+    assignment: Assignment, runs: list[AssignmentResult], validation: Validation, on_line: Callable[[str], None]
+) -> None:
+    rows: list[tuple[str, list[float]]] = []
+    for index, test in enumerate(runs[0].tests if runs else []):
+        durations = [r.tests[index].duration_s for r in runs if len(r.tests) > index]
+        rows.append((test.name, durations))
+        if max(durations) > assignment.limits.check_timeout_s:
+            validation.problems.append(
+                f"{assignment.label}: {test.name} took {max(durations):.1f} s on the reference, "
+                f"more than its {assignment.limits.check_timeout_s:g} s limit"
+            )
+    validation.timings[assignment.label] = rows
+    total = sum(statistics.fmean(d) for _, d in rows)
+    on_line(f"{assignment.label}: {len(rows)} checks, {total:.1f} s per reference run (mean / max per check)")
+    for name, durations in rows:
+        on_line(f"  {statistics.fmean(durations):7.3f} {max(durations):7.3f}  {name}")

@@ -1,0 +1,65 @@
+"""Grading many solutions of one assignment at once, for the per-assignment tests."""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from grader.course import Course
+from grader.results import AssignmentResult
+from grader.runner import JudgeRunner
+from tests.conftest import REPO
+
+Solution = dict[str, "str | bytes | Path"]
+
+
+def variant(source: str, replacements: list[tuple[str, str]]) -> str:
+    """`source` with each (old, new) replaced; fails loudly when `old` is no longer there."""
+    for old, new in replacements:
+        assert old in source, f"the reference no longer contains {old!r}: update this variant"
+        source = source.replace(old, new)
+    return source
+
+
+def grade_solutions(
+    assignment_id: int, solutions: dict[str, Solution], root: Path, jobs: int = 2
+) -> dict[str, AssignmentResult]:
+    """Grade each solution (file name -> text, bytes or a file to copy) with all checks, `jobs` at a time."""
+    folders: dict[str, Path] = {}
+    for index, (name, files) in enumerate(solutions.items()):
+        folder = root / f"solution{index}"
+        folder.mkdir(parents=True)
+        for filename, content in files.items():
+            if isinstance(content, Path):
+                shutil.copyfile(content, folder / filename)
+            elif isinstance(content, bytes):
+                (folder / filename).write_bytes(content)
+            else:
+                (folder / filename).write_text(content, encoding="utf-8")
+        folders[name] = folder
+    assignment = Course.load(REPO).get(assignment_id)
+    runner = JudgeRunner(threads=1)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {name: pool.submit(runner.run, assignment, folder, scope="all") for name, folder in folders.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def failed_checks(result: AssignmentResult) -> set[str]:
+    """Check function names (with parameters) that did not pass."""
+    return {t.id.split("::", 1)[1] for t in result.tests if t.status != "passed"}
+
+
+def assert_loses_points_on(result: AssignmentResult, targets: list[str], name: str) -> None:
+    assert result.status == "graded", f"{name}: {result.status}: {result.message}"
+    failed = failed_checks(result)
+    for target in targets:
+        assert any(f == target or f.startswith(target + "[") for f in failed), (
+            f"{name}: expected {target} to fail; failed: {sorted(failed)}"
+        )
+    assert result.score < result.max_score
+
+
+def assert_full_marks(result: AssignmentResult, name: str) -> None:
+    assert result.status == "graded", f"{name}: {result.status}: {result.message}"
+    assert result.score == result.max_score, [(t.name, t.feedback) for t in result.tests if t.status != "passed"]
