@@ -35,7 +35,8 @@ class Series:
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """About `count` round tick values (1, 2 or 5 times a power of ten) covering [low, high]."""
+    """About `count` round values (1, 2, 2.5 or 5 times a power of ten), the first at or below
+    `low` and the last at or above `high`."""
     if not (math.isfinite(low) and math.isfinite(high)):
         return []
     if high <= low:
@@ -43,21 +44,18 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     raw = (high - low) / max(1, count)
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    start = math.ceil(low / step - 1e-9) * step
-    ticks = []
-    value = start
-    while value <= high + step * 1e-9:
-        ticks.append(0.0 if abs(value) < step * 1e-9 else value)
-        value += step
-    return ticks
+    first = math.floor(low / step + 1e-9)
+    last = math.ceil(high / step - 1e-9)
+    return [0.0 if k == 0 else k * step for k in range(first, last + 1)]
 
 
 def _fmt(value: float) -> str:
+    """Tick labels: 0, 0.25, 7.997, 10000, 1e6, 1e-4."""
     if value == 0:
         return "0"
     if abs(value) >= 1e5 or abs(value) < 1e-3:
         return f"{value:.0e}".replace("e+0", "e").replace("e-0", "e-")
-    return f"{value:.4g}"
+    return f"{value:.4f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:.6g}"
 
 
 def _thin(xs: Sequence[float], ys: Sequence[float]) -> list[tuple[float, float]]:
@@ -95,8 +93,7 @@ def line_chart(
         y_lo, y_hi = math.floor(y_lo), max(math.ceil(y_hi), math.floor(y_lo) + 1)
         y_ticks = [float(v) for v in range(int(y_lo), int(y_hi) + 1)]
     else:
-        pad = (y_hi - y_lo) * 0.05 or 1.0
-        y_ticks = nice_ticks(y_lo - pad, y_hi + pad)
+        y_ticks = nice_ticks(y_lo, y_hi)
         y_lo, y_hi = y_ticks[0], y_ticks[-1]
     x_ticks = [t for t in nice_ticks(x_lo, x_hi) if x_lo - 1e-9 <= t <= x_hi + 1e-9]
     if x_hi == x_lo:
