@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from grader.course import Assignment
+from grader.errors import GraderError
 from grader.judge.client import RemoteError, WorkerClient, WorkerFailure, WorkerOptions
 from grader.judge.submission import StudentFiles, Submission
 from grader.results import TestResult
@@ -193,6 +194,8 @@ class GraderPlugin:
             if exc.student_traceback:
                 text += "\n" + exc.student_traceback.rstrip()
             return "failed", _with_notes(text, exc, public)
+        if isinstance(exc, GraderError):  # the sandbox or the codec failed: not the student's doing
+            return "error", f"the grader failed during this check ({type(exc).__name__}: {_first_line(exc)})"
         hypothesis_kind = _hypothesis_error(exc)
         if hypothesis_kind == "flaky":
             return "failed", "your code gave different answers when called again with the same input"
