@@ -39,7 +39,7 @@ def check_folder(
 
     Writes `report_dir/N.html` for each (default: `folder/grader-report`).
     """
-    runner = runner or JudgeRunner(threads=2)
+    runner = runner or JudgeRunner()  # one torch thread: the course's models are too small to gain from more
     assignments = [course.get(i) for i in assignment_ids]
     report_dir = report_dir or folder / "grader-report"
     results = []

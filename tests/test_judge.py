@@ -273,3 +273,28 @@ def test_submission_folder_is_untouched(make_course, tmp_path):
     result = JudgeRunner().run(Course.load(root).get(1), student, scope="public")
     assert result.tests[0].status == "passed"
     assert sorted(p.name for p in student.iterdir()) == ["demo.py"]
+
+
+def test_a_linked_checkpoint_is_refused_not_followed(make_course, tmp_path):
+    check = (
+        "import pytest\nfrom grader.checklib import load_checkpoint\n@pytest.mark.points(1)\n"
+        "def test_x(student_files):\n    '''checkpoint'''\n"
+        "    state = load_checkpoint(student_files.path('model.pt'))\n    assert state, 'empty'\n"
+    )
+    root = make_course(public=check, points=1)
+    toml = root / "assignments" / "01_demo" / "assignment.toml"
+    toml.write_text(toml.read_text().replace('files = ["demo.py"]', 'files = ["demo.py"]\ncheckpoints = ["model.pt"]'))
+    import torch
+
+    secret = tmp_path / "instructor" / "reference.pt"
+    secret.parent.mkdir()
+    torch.save({"w": torch.ones(1)}, secret)
+    student = tmp_path / "s"
+    write(student / "demo.py", "x = 1\n")
+    (student / "model.pt").symlink_to(secret)
+    result = JudgeRunner().run(Course.load(root).get(1), student, scope="public")
+    assert result.tests[0].status == "failed"
+    assert "must be a regular file" in result.tests[0].feedback
+    (student / "model.pt").unlink()
+    result = JudgeRunner().run(Course.load(root).get(1), student, scope="public")
+    assert "model.pt is missing" in result.tests[0].feedback

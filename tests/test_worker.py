@@ -308,3 +308,18 @@ def test_models_stay_in_the_worker_and_their_weights_come_back_as_tensors(tmp_pa
     trusted = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
     trusted.load_state_dict(weights)
     assert type(output) is torch.Tensor and torch.allclose(output, trusted(torch.ones(4, 2)))
+
+
+def test_files_written_by_the_student_can_be_fetched(tmp_path):
+    source = "def save(name, text):\n    open(name, 'w').write(text)\n"
+    with client_for(tmp_path, source=source) as c:
+        c.begin_check()
+        c.call(0, "save", ("out.txt", "hello"), {})
+        assert c.fetch("out.txt") == b"hello"
+        with pytest.raises(FileNotFoundError):
+            c.fetch("../../etc/passwd")
+        with pytest.raises(FileNotFoundError):
+            c.fetch("missing.txt")
+        c.call(0, "save", ("big.txt", "x" * 100), {})
+        with pytest.raises(ValueError, match="larger than"):
+            c.fetch("big.txt", max_bytes=10)

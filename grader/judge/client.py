@@ -199,6 +199,16 @@ class WorkerClient:
         what = f"reading {name}"
         return self._request({"op": "getattr", "target": self._target(target), "attr": name}, what=what)
 
+    def fetch(self, name: str, *, max_bytes: int = 64 * 1024 * 1024) -> bytes:
+        """The bytes of a file the student's code wrote in its folder (e.g. a saved checkpoint).
+
+        Raises `RemoteError` (a `FileNotFoundError`) when there is no such file.
+        """
+        data = self._request({"op": "read", "name": name, "max_bytes": max_bytes}, what=f"reading {name}")
+        if type(data) is not bytes or len(data) > max_bytes:
+            raise self._fail("protocol", f"reading {name} returned something other than its bytes")
+        return data
+
     def call(self, target: Remote | int, attr: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         blobs: list[bytes] = []
         message = {

@@ -97,7 +97,8 @@ class GraderPlugin:
     @pytest.fixture
     def student_files(self) -> StudentFiles:
         """The submitted files as text, for syntax-tree checks in the judge."""
-        return StudentFiles(self.job.submission_dir, self.job.files)
+        declared = [*self.job.files, *self.assignment.submitted_files]
+        return StudentFiles(self.job.submission_dir, sorted(set(declared)))
 
     @pytest.fixture
     def plots(self, request: pytest.FixtureRequest) -> Plots:

@@ -56,9 +56,14 @@ class StudentFiles:
         self._names = set(names)
 
     def path(self, name: str) -> Path:
+        """Where a declared file of the submission is (it may not exist: a checkpoint not handed in)."""
         if name not in self._names:
             raise KeyError(f"{name} is not one of this assignment's submitted files")
-        return self._folder / name
+        path = self._folder / name
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            # A link could point at anything the judge can read (a reference checkpoint, say).
+            raise AssertionError(f"{name} must be a regular file, not a link or a folder: submit the file itself")
+        return path
 
     def source(self, name: str) -> str:
         return self.path(name).read_text(encoding="utf-8")

@@ -106,6 +106,8 @@ def _handle(op: Any, request: dict[str, Any], blobs: list[bytes], handles: Handl
     if op == "release":
         handles.release()
         return None
+    if op == "read":
+        return _read_file(str(request.get("name", "")), int(request.get("max_bytes", 0)))
     target = handles.get(request.get("target", -1))
     attr = request.get("attr")
     if op == "getattr":
@@ -118,6 +120,17 @@ def _handle(op: Any, request: dict[str, Any], blobs: list[bytes], handles: Handl
         function = getattr(target, str(attr)) if attr is not None else target
         return function(*args, **kwargs)
     raise CodecError(f"unknown operation {op!r}")
+
+
+def _read_file(name: str, max_bytes: int) -> bytes:
+    """A file the student's code wrote, relative to the worker's folder."""
+    path = os.path.join(os.getcwd(), name)
+    if os.path.isabs(name) or ".." in name.split("/") or not os.path.isfile(path):
+        raise FileNotFoundError(f"{name} was not written")
+    if os.path.getsize(path) > max_bytes:
+        raise ValueError(f"{name} is larger than {max_bytes} bytes")
+    with open(path, "rb") as fh:
+        return fh.read(max_bytes + 1)
 
 
 def _no_handles_from_judge(node: dict[str, Any]) -> Any:
