@@ -24,7 +24,7 @@ from grader.submission import Student, discover_students, unpack_zip
 
 __all__ = ["BatchProgress", "check_folder", "grade_class"]
 
-CHECK_SCOPE_NOTE = "Checked on your own machine with `grader check`."
+CHECK_SCOPE_NOTE = "Checked on your own machine with grader check."
 
 
 def check_folder(

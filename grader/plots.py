@@ -50,11 +50,12 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def _fmt(value: float) -> str:
-    """Tick labels: 0, 0.25, 7.997, 10000, 1e6, 1e-4."""
+    """Tick labels: 0, 0.25, 7.997, 10000, 1e6, 1e10, 1e-4."""
     if value == 0:
         return "0"
     if abs(value) >= 1e5 or abs(value) < 1e-3:
-        return f"{value:.0e}".replace("e+0", "e").replace("e-0", "e-")
+        mantissa, exponent = f"{value:.0e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
     return f"{value:.4f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:.6g}"
 
 

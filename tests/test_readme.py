@@ -79,17 +79,26 @@ def test_demo_grades_every_example(demo):
 
 def test_example_outcomes(demo):
     _, out = demo
-    results = {s.student: s.assignments[0] for s in load_run(out / "results.json").submissions}
-    assert results["01-perfect"].status == "graded" and results["01-perfect"].score == 25
-    partial = results["02-partly-wrong"]
-    assert partial.status == "graded" and 0 < partial.score < 25
-    assert results["03-syntax-error"].status == "ungradable"
-    assert "gates.py has a syntax error on line 4" in results["03-syntax-error"].message
-    assert results["04-missing-file"].status == "ungradable"
-    assert "found gate.py instead" in results["04-missing-file"].message
-    cheater = results["05-cheater"]
+    run = {s.student: {a.id: a for a in s.assignments} for s in load_run(out / "results.json").submissions}
+    perfect = run["01-perfect"]
+    assert {n: (a.status, a.score) for n, a in perfect.items()} == {n: ("graded", 25) for n in (1, 2, 3, 4)}
+    partial = run["02-partly-wrong"]
+    assert partial[1].status == "graded" and 0 < partial[1].score < 25
+    assert partial[2].status == "graded" and 0 < partial[2].score < 25
+    assert partial[3].status == "ungradable" and "fitting.py" in partial[3].message
+    syntax = run["03-syntax-error"][1]
+    assert syntax.status == "ungradable" and "gates.py has a syntax error on line 4" in syntax.message
+    missing = run["04-missing-file"][1]
+    assert missing.status == "ungradable" and "found gate.py instead" in missing.message
+    cheater = run["05-cheater"][1]
     assert cheater.status == "graded" and cheater.score == 0
     feedback = " ".join(t.feedback for t in cheater.tests)
     assert "exited with status 0" in feedback and "raised SystemExit" in feedback
     assert "an object of type gates.Anything" in feedback
     assert "ALL CHECKS PASSED" not in (out / "index.html").read_text()
+
+
+def test_example_reports_show_the_plots(demo):
+    _, out = demo
+    page = (out / "students" / "01-perfect.html").read_text(encoding="utf-8")
+    assert page.count("<svg") >= 4, "the perfect example's report should carry the fit curves and error maps"
