@@ -6,14 +6,17 @@ forwards. A bad submission never stops a batch; a bad course stops it before any
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 import urllib.parse
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader import __version__
+from grader.cache import ResultCache, submission_digest
 from grader.course import Assignment, Course
 from grader.errors import CourseError, GraderError, SubmissionError
 from grader.exporters.gradebook import gradebook_csv
@@ -22,7 +25,7 @@ from grader.results import AssignmentResult, GradingRun, SubmissionResult, now_i
 from grader.runner import JudgeRunner, Runner, grader_error, ungradable
 from grader.submission import Student, discover_students, unpack_zip
 
-__all__ = ["BatchProgress", "check_folder", "grade_class"]
+__all__ = ["BatchInterrupted", "BatchProgress", "check_folder", "grade_class"]
 
 CHECK_SCOPE_NOTE = "Checked on your own machine with grader check."
 
@@ -64,6 +67,16 @@ class BatchProgress:
     done: int
     total: int
     student: SubmissionResult
+    cached: int = 0  # how many of this student's assignments came from the cache
+
+
+class BatchInterrupted(GraderError):
+    """The batch was stopped (Ctrl-C); what finished is saved and a rerun grades the rest."""
+
+    def __init__(self, run: GradingRun, total: int):
+        super().__init__(f"interrupted: {len(run.submissions)} of {total} submissions graded and saved")
+        self.run = run
+        self.total = total
 
 
 def grade_class(
@@ -74,12 +87,20 @@ def grade_class(
     assignment_ids: list[int] | None = None,
     runner: Runner | None = None,
     on_progress: Callable[[BatchProgress], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
+    workers: int = 1,
+    force: bool = False,
 ) -> GradingRun:
     """Grade every student folder or .zip under `submissions` with public and hidden checks.
 
-    Writes one report per student under `out/students/`, then `out/index.html`,
-    `out/results.json` (rewritten after every student, so a crash loses nothing finished) and
-    `out/gradebook.csv`.
+    `workers` students are graded at once (each in its own judge and worker processes).
+    Finished results are cached under `out/.cache/` by the hash of the student's files, of
+    the checks and of the grader version, so a rerun regrades only new or changed submissions
+    (`force` regrades everything). Writes one report per student under `out/students/`,
+    `out/results.json` (rewritten after every student), then `out/index.html` and
+    `out/gradebook.csv`. `on_start(name)` and `on_progress(...)` are called as each student
+    starts and finishes (from worker threads when `workers` > 1). On Ctrl-C the running judges
+    are stopped, what finished is written out, and `BatchInterrupted` is raised.
     """
     assignments = [course.get(i) for i in assignment_ids] if assignment_ids else list(course)
     for assignment in assignments:
@@ -89,29 +110,86 @@ def grade_class(
                 path=assignment.dir / "checks" / "hidden",
             )
     students = discover_students(submissions)
+    workers = max(1, workers)
     runner = runner or JudgeRunner()
+    cache = None if force else ResultCache(out / ".cache")
+    writer = ResultCache(out / ".cache")
     (out / "students").mkdir(parents=True, exist_ok=True)
     run = GradingRun(created=now_iso())
     links: dict[str, str] = {}
     used_names: set[str] = set()
-    for number, student in enumerate(students, start=1):
-        result = _grade_student(runner, student, assignments)
+    order = {s.name: i for i, s in enumerate(students)}
+
+    def grade(student: Student) -> tuple[SubmissionResult, int]:
+        if on_start is not None:
+            on_start(student.name)
+        return _grade_student(runner, student, assignments, cache, writer)
+
+    def finish(result: SubmissionResult, cached: int) -> None:
         run.submissions.append(result)
-        filename = _report_name(student.name, used_names)
-        links[student.name] = "students/" + urllib.parse.quote(filename)
+        run.submissions.sort(key=lambda s: order[s.student])
+        filename = _report_name(result.student, used_names)
+        links[result.student] = "students/" + urllib.parse.quote(filename)
         html = render_student(result, generated=run.created, version=__version__, index_href="../index.html")
         (out / "students" / filename).write_text(html, encoding="utf-8")
         save_run(run, out / "results.json")
         if on_progress is not None:
-            on_progress(BatchProgress(done=number, total=len(students), student=result))
-    (out / "index.html").write_text(render_index(run, links), encoding="utf-8")
-    (out / "gradebook.csv").write_text(gradebook_csv(run), encoding="utf-8")
-    save_run(run, out / "results.json")
+            on_progress(BatchProgress(len(run.submissions), len(students), result, cached))
+
+    try:
+        if workers == 1:
+            for student in students:
+                finish(*grade(student))
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:
+                futures = [pool.submit(grade, student) for student in students]
+                try:
+                    for future in as_completed(futures):
+                        finish(*future.result())
+                except BaseException:
+                    for future in futures:
+                        future.cancel()
+                    _cancel(runner)
+                    raise
+    except KeyboardInterrupt:
+        _cancel(runner)
+        _write_summaries(run, links, out)
+        raise BatchInterrupted(run, len(students)) from None
+    _write_summaries(run, links, out)
     return run
 
 
-def _grade_student(runner: Runner, student: Student, assignments: list[Assignment]) -> SubmissionResult:
+def _cancel(runner: Runner) -> None:
+    cancel = getattr(runner, "cancel", None)
+    if cancel is not None:
+        cancel()
+
+
+def _write_summaries(run: GradingRun, links: dict[str, str], out: Path) -> None:
+    (out / "index.html").write_text(render_index(run, links), encoding="utf-8")
+    (out / "gradebook.csv").write_text(gradebook_csv(run), encoding="utf-8")
+    save_run(run, out / "results.json")
+
+
+def _grade_student(
+    runner: Runner,
+    student: Student,
+    assignments: list[Assignment],
+    cache: ResultCache | None,
+    writer: ResultCache,
+) -> tuple[SubmissionResult, int]:
+    """Grade one student's assignments (from the cache where their key is known); how many were cached."""
     result = SubmissionResult(student=student.name)
+    cached = 0
+    zip_digest = _file_digest(student.path) if student.is_zip else None
+    keys = {  # the name counts too: identical files of two students are still two gradings
+        a.id: writer.key(student.name + "\0" + (zip_digest or submission_digest(student.path, a)), a)
+        for a in assignments
+    }
+    hits = {a.id: hit for a in assignments if cache is not None and (hit := cache.get(keys[a.id])) is not None}
+    if len(hits) == len(assignments):
+        result.assignments = [hits[a.id] for a in assignments]
+        return result, len(hits)
     with tempfile.TemporaryDirectory(prefix="grader-s-") as tmp:
         folder = student.path
         if student.is_zip:
@@ -119,10 +197,24 @@ def _grade_student(runner: Runner, student: Student, assignments: list[Assignmen
                 folder = unpack_zip(student.path, Path(tmp))
             except SubmissionError as exc:
                 result.assignments = [ungradable(a, "all", exc.reason) for a in assignments]
-                return result
+                return result, 0
         for assignment in assignments:
-            result.assignments.append(_run_one(runner, assignment, folder, scope="all"))
-    return result
+            if assignment.id in hits:
+                result.assignments.append(hits[assignment.id])
+                cached += 1
+                continue
+            graded = _run_one(runner, assignment, folder, scope="all")
+            writer.put(keys[assignment.id], graded)
+            result.assignments.append(graded)
+    return result, cached
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _run_one(runner: Runner, assignment: Assignment, folder: Path, *, scope: str) -> AssignmentResult:

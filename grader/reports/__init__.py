@@ -118,12 +118,57 @@ def render_index(run: GradingRun, links: dict[str, str]) -> str:
     return _environment().get_template("index.html.j2").render(context)
 
 
+HISTOGRAM_BINS = 10
+
+
 def _assignment_stats(run: GradingRun, assignment_id: int) -> dict[str, Any]:
     graded = [a for s in run.submissions if (a := s.assignment(assignment_id)) is not None and a.status == "graded"]
     scores = [a.score for a in graded]
+    max_score = max((a.max_score for a in graded), default=None)
     return {
         "graded": len(graded),
         "mean": statistics.fmean(scores) if scores else None,
         "median": statistics.median(scores) if scores else None,
-        "max_score": graded[0].max_score if graded else None,
+        "max_score": max_score,
+        "histogram": _histogram(scores, max_score or 0.0),
+        "checks": _check_pass_rates(graded),
     }
+
+
+def _histogram(scores: list[float], max_score: float) -> list[dict[str, Any]]:
+    """Counts of scores in HISTOGRAM_BINS equal bins over [0, max_score]; the last bin holds full marks."""
+    if not scores or max_score <= 0:
+        return []
+    counts = [0] * HISTOGRAM_BINS
+    for score in scores:
+        index = int(HISTOGRAM_BINS * max(0.0, min(score, max_score)) / max_score)
+        counts[min(index, HISTOGRAM_BINS - 1)] += 1
+    tallest = max(counts)
+    width = max_score / HISTOGRAM_BINS
+    return [
+        {
+            "low": i * width,
+            "high": (i + 1) * width,
+            "count": count,
+            "height": 0.0 if tallest == 0 else round(100.0 * count / tallest, 1),
+        }
+        for i, count in enumerate(counts)
+    ]
+
+
+def _check_pass_rates(graded: list[AssignmentResult]) -> list[dict[str, Any]]:
+    """Every check's pass rate across the class, hardest first (skipped runs are not counted)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for assignment in graded:
+        for test in assignment.tests:
+            if test.status == "skipped":  # not applicable on the grading machine
+                continue
+            row = rows.setdefault(
+                test.id,
+                {"name": test.name, "visibility": test.visibility, "points": test.max_score, "passed": 0, "runs": 0},
+            )
+            row["runs"] += 1
+            row["passed"] += test.passed
+    for row in rows.values():
+        row["rate"] = 100.0 * row["passed"] / row["runs"]
+    return sorted(rows.values(), key=lambda r: (r["rate"], r["name"]))

@@ -1,0 +1,111 @@
+"""Finished results kept on disk, so a rerun regrades only what changed.
+
+A result is stored under a key made of three hashes: the student's files for that assignment,
+the assignment's definition and checks (everything under `assignments/NN_slug/` except caches),
+and the grader's version. Rerunning a batch after a crash, a kill or a late submission reuses
+every result whose key is unchanged; changing a check regrades that assignment for everyone;
+a new grader version regrades everything.
+
+Each result is written to its own file as soon as it is known (write to a temporary name,
+then rename), so killing the batch at any moment loses at most the results being computed.
+Results of the grader's own failures (`error`) are never stored: they are retried.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from grader import __version__
+from grader.course import Assignment
+from grader.errors import GraderError
+from grader.results import AssignmentResult, assignment_from_dict, to_dict
+
+__all__ = ["ResultCache", "assignment_digest", "submission_digest"]
+
+_SKIPPED = {"__pycache__", ".pytest_cache", ".hypothesis", "grader-report"}
+_CHUNK = 1 << 20
+
+
+def _update_with_file(digest: hashlib._Hash, path: Path) -> None:
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+
+
+def assignment_digest(assignment: Assignment) -> str:
+    """Hash of everything that defines an assignment's grading: its toml and its check files."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in assignment.dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(assignment.dir)
+        if any(part in _SKIPPED for part in relative.parts) or path.suffix == ".pyc":
+            continue
+        digest.update(relative.as_posix().encode("utf-8") + b"\0")
+        _update_with_file(digest, path)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def submission_digest(folder: Path, assignment: Assignment) -> str:
+    """Hash of what a submission gives one assignment: the folder's file names, and the assignment's files.
+
+    The names of all top-level entries count (a near-miss file name changes the verdict's
+    message); the contents count only for the files the assignment grades, so a late file for
+    assignment 3 does not regrade assignment 1... unless it renames things.
+    """
+    digest = hashlib.sha256()
+    try:
+        names = sorted(p.name for p in folder.iterdir())
+    except OSError:
+        names = []
+    digest.update("\0".join(names).encode("utf-8", "surrogateescape") + b"\1")
+    for name in assignment.submitted_files:
+        path = folder / name
+        digest.update(name.encode("utf-8") + b"\0")
+        if path.is_symlink():
+            digest.update(b"<link>" + os.readlink(path).encode("utf-8", "surrogateescape"))
+        elif path.is_file():
+            _update_with_file(digest, path)
+        else:
+            digest.update(b"<missing>")
+        digest.update(b"\1")
+    return digest.hexdigest()
+
+
+class ResultCache:
+    """One JSON file per finished (submission, assignment) under `folder`."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._assignment_digests: dict[int, str] = {}
+
+    def key(self, student_key: str, assignment: Assignment) -> str:
+        if assignment.id not in self._assignment_digests:
+            self._assignment_digests[assignment.id] = assignment_digest(assignment)
+        parts = f"{__version__}\0{self._assignment_digests[assignment.id]}\0{student_key}"
+        return hashlib.sha256(parts.encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> AssignmentResult | None:
+        path = self.folder / f"{key}.json"
+        try:
+            return assignment_from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, GraderError):
+            return None  # absent, or damaged by a crash mid-write on another system: regrade
+
+    def put(self, key: str, result: AssignmentResult) -> None:
+        if result.status == "error":
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(to_dict(result), f)
+            os.replace(tmp, self.folder / f"{key}.json")
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise

@@ -1,0 +1,160 @@
+"""Batch grading at class scale: the result cache, resuming after a kill, parallel students, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.cache import ResultCache, assignment_digest, submission_digest
+from grader.course import Assignment, Course
+from grader.grading import BatchInterrupted, grade_class
+from grader.results import AssignmentResult, TestResult, load_run
+from grader.runner import FakeRunner
+from tests.conftest import REPO, write
+
+COURSE = Course.load(REPO)
+
+
+def scored(assignment: Assignment, folder: Path, scope: str) -> AssignmentResult:
+    """A fake verdict computed from the student's file: full marks when it says 'good'."""
+    source = folder / assignment.files[0]
+    good = source.is_file() and "good" in source.read_text()
+    test = TestResult("hidden/t.py::test_x", "x", "passed" if good else "failed", 25 if good else 0, 25, "hidden")
+    return AssignmentResult(
+        assignment.id, assignment.slug, assignment.title, "graded", test.score, 25, scope, tests=[test]  # type: ignore[arg-type]
+    )
+
+
+def make_class(folder: Path, n: int) -> None:
+    for i in range(n):
+        write(folder / f"s{i:02d}" / "gates.py", "good\n" if i % 2 == 0 else "bad\n")
+
+
+def grade(subs: Path, out: Path, runner: FakeRunner, **kw) -> list[tuple[str, float]]:
+    run = grade_class(course=COURSE, submissions=subs, out=out, assignment_ids=[1], runner=runner, **kw)
+    return [(s.student, s.score) for s in run.submissions]
+
+
+def test_a_rerun_regrades_only_new_or_changed_submissions(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    make_class(subs, 6)
+    first = FakeRunner(scored)
+    scores = grade(subs, out, first)
+    assert len(first.calls) == 6 and scores[0] == ("s00", 25) and scores[1] == ("s01", 0)
+
+    again = FakeRunner(scored)
+    assert grade(subs, out, again) == scores
+    assert again.calls == []
+
+    write(subs / "s01" / "gates.py", "good now\n")  # a resubmission
+    write(subs / "s99" / "gates.py", "good\n")  # a late student
+    third = FakeRunner(scored)
+    scores = grade(subs, out, third)
+    assert sorted(call[1].name for call in third.calls) == ["s01", "s99"]
+    assert dict(scores)["s01"] == 25 and len(scores) == 7
+
+    forced = FakeRunner(scored)
+    grade(subs, out, forced, force=True)
+    assert len(forced.calls) == 7
+
+
+def test_a_changed_check_regrades_that_assignment(tmp_path):
+    assignment = COURSE.get(1)
+    before = assignment_digest(assignment)
+    cache = ResultCache(tmp_path / "cache")
+    write(tmp_path / "s" / "gates.py", "x = 1\n")
+    key = cache.key(submission_digest(tmp_path / "s", assignment), assignment)
+    assert key == ResultCache(tmp_path / "cache").key(submission_digest(tmp_path / "s", assignment), assignment)
+    write(tmp_path / "s" / "gates.py", "x = 2\n")
+    assert cache.key(submission_digest(tmp_path / "s", assignment), assignment) != key
+    assert assignment_digest(COURSE.get(2)) != before
+
+
+def test_grader_errors_are_not_cached(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    make_class(subs, 2)
+
+    def broken(assignment, folder, scope):
+        raise RuntimeError("the grader's own bug")
+
+    run = grade_class(course=COURSE, submissions=subs, out=out, assignment_ids=[1], runner=FakeRunner(broken))
+    assert {a.status for s in run.submissions for a in s.assignments} == {"error"}
+    retry = FakeRunner(scored)
+    grade(subs, out, retry)
+    assert len(retry.calls) == 2
+
+
+def test_a_batch_killed_halfway_finishes_the_rest_without_regrading(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    make_class(subs, 6)
+
+    def dies_on_the_fourth(assignment, folder, scope):
+        if folder.name == "s03":
+            raise KeyboardInterrupt  # as Ctrl-C (or a kill) lands in the middle of a student
+        return scored(assignment, folder, scope)
+
+    with pytest.raises(BatchInterrupted) as info:
+        grade(subs, out, FakeRunner(dies_on_the_fourth))
+    assert [s.student for s in info.value.run.submissions] == ["s00", "s01", "s02"]
+    assert [s.student for s in load_run(out / "results.json").submissions] == ["s00", "s01", "s02"]
+    assert (out / "index.html").is_file() and (out / "gradebook.csv").read_text().count("\n") == 4
+
+    rest = FakeRunner(scored)
+    scores = grade(subs, out, rest)
+    assert sorted(call[1].name for call in rest.calls) == ["s03", "s04", "s05"]
+    assert len(scores) == 6 and len(load_run(out / "results.json").submissions) == 6
+
+
+def test_parallel_workers_give_the_same_results_in_the_same_order(tmp_path):
+    subs = tmp_path / "subs"
+    make_class(subs, 8)
+    active, most = 0, 0
+    lock = threading.Lock()
+
+    def slow(assignment, folder, scope):
+        nonlocal active, most
+        with lock:
+            active += 1
+            most = max(most, active)
+        time.sleep(0.05)
+        with lock:
+            active -= 1
+        return scored(assignment, folder, scope)
+
+    serial = grade(subs, tmp_path / "one", FakeRunner(scored))
+    started: list[str] = []
+    parallel = grade(subs, tmp_path / "four", FakeRunner(slow), workers=4, on_start=started.append)
+    assert parallel == serial
+    assert most > 1 and sorted(started) == [f"s{i:02d}" for i in range(8)]
+    assert load_run(tmp_path / "four" / "results.json").submissions[0].student == "s00"
+
+
+def test_ctrl_c_in_a_parallel_batch_stops_the_running_judges(tmp_path):
+    subs = tmp_path / "subs"
+    make_class(subs, 6)
+    release = threading.Event()
+
+    class Runner(FakeRunner):
+        cancelled = False
+
+        def cancel(self) -> None:
+            self.cancelled = True
+            release.set()
+
+    def blocks(assignment, folder, scope):
+        if folder.name == "s02":
+            raise KeyboardInterrupt
+        if folder.name > "s02":
+            release.wait(10)
+        return scored(assignment, folder, scope)
+
+    runner = Runner(blocks)
+    with pytest.raises(BatchInterrupted) as info:
+        grade(subs, tmp_path / "out", runner, workers=2)
+    assert runner.cancelled
+    assert len(info.value.run.submissions) < 6
+    assert os.path.exists(tmp_path / "out" / "results.json")
