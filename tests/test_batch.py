@@ -24,9 +24,9 @@ def scored(assignment: Assignment, folder: Path, scope: str) -> AssignmentResult
     source = folder / assignment.files[0]
     good = source.is_file() and "good" in source.read_text()
     test = TestResult("hidden/t.py::test_x", "x", "passed" if good else "failed", 25 if good else 0, 25, "hidden")
-    return AssignmentResult(
-        assignment.id, assignment.slug, assignment.title, "graded", test.score, 25, scope, tests=[test]  # type: ignore[arg-type]
-    )
+    result = AssignmentResult(assignment.id, assignment.slug, assignment.title, "graded", test.score, 25)
+    result.scope, result.tests = scope, [test]  # type: ignore[assignment]
+    return result
 
 
 def make_class(folder: Path, n: int) -> None:
