@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["PALETTE", "Series", "heatmap", "line_chart", "nice_ticks"]
+__all__ = ["PALETTE", "Series", "confusion_matrix", "heatmap", "line_chart", "nice_ticks"]
 
 PALETTE = ("#2f5bd3", "#d9480f", "#2b8a3e", "#862e9c", "#e67700", "#0b7285")
 _FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif"'
@@ -211,6 +211,58 @@ def heatmap(
         f'<text x="{bar_x + 36}" y="{top + size / 2:.1f}" transform="rotate(-90 {bar_x + 36} {top + size / 2:.1f})" '
         f'text-anchor="middle" font-size="11" fill="{_MUTED}" {_FONT}>{escape(value_label)}</text>'
     )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def confusion_matrix(
+    counts: Sequence[Sequence[int]],
+    *,
+    title: str,
+    labels: Sequence[str],
+    x_label: str = "predicted",
+    y_label: str = "true",
+    cell: int = 30,
+) -> str:
+    """A square table of counts: row i is the true class `labels[i]`, column j the predicted one.
+
+    Each cell shows its count and is shaded by its share of the row (how often class i is
+    predicted as j), so a good classifier draws a dark diagonal on white.
+    """
+    n = len(counts)
+    if n == 0 or len(labels) != n or any(len(row) != n for row in counts):
+        return _empty(title, 300, 120)
+    left, top = 58, 66
+    width, height = left + n * cell + 20, top + n * cell + 34
+    parts = [_open(width, height, title)]
+    for i, row in enumerate(counts):
+        total = sum(row)
+        for j, value in enumerate(row):
+            share = value / total if total > 0 else 0.0
+            x, y = left + j * cell, top + i * cell
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{_blue(share)}" stroke="{_GRID}"/>'
+            )
+            if value:
+                ink = "#ffffff" if share > 0.45 else (_INK if i == j else "#c92a2a")
+                size = 11 if value < 1000 else 9
+                parts.append(
+                    _text(x + cell / 2, y + cell / 2 + 4, str(int(value)), anchor="middle", size=size, fill=ink)
+                )
+    parts.append(f'<rect x="{left}" y="{top}" width="{n * cell}" height="{n * cell}" fill="none" stroke="{_MUTED}"/>')
+    for k, label in enumerate(labels):
+        parts.append(_text(left + k * cell + cell / 2, top - 6, str(label), anchor="middle", size=11, fill=_MUTED))
+        parts.append(_text(left - 6, top + k * cell + cell / 2 + 4, str(label), anchor="end", size=11, fill=_MUTED))
+    parts.append(_text(left + n * cell / 2, top - 24, x_label, anchor="middle", size=12, fill=_INK))
+    mid = top + n * cell / 2
+    parts.append(
+        f'<text x="16" y="{mid:.1f}" transform="rotate(-90 16 {mid:.1f})" '
+        f'text-anchor="middle" font-size="12" fill="{_INK}" {_FONT}>{escape(y_label)}</text>'
+    )
+    diagonal = sum(counts[k][k] for k in range(n))
+    total = sum(sum(row) for row in counts)
+    summary = f"{diagonal} of {total} on the diagonal" if total else "no examples"
+    parts.append(_text(left, height - 12, summary, size=11, fill=_MUTED))
     parts.append("</svg>")
     return "".join(parts)
 

@@ -23,6 +23,7 @@ __all__ = [
     "GradingRun",
     "SubmissionResult",
     "TestResult",
+    "counted_max_score",
     "load_run",
     "save_run",
 ]
@@ -58,6 +59,20 @@ class TestResult:
     @property
     def passed(self) -> bool:
         return self.status == "passed"
+
+    @property
+    def applicable(self) -> bool:
+        """Whether the check's points count: a skipped check (not applicable here) does not."""
+        return self.status != "skipped"
+
+
+def counted_max_score(tests: list[TestResult]) -> float:
+    """The points at stake: every check's points except those of skipped checks.
+
+    A check is skipped when it cannot apply on the grading machine (a GPU-only check on a
+    machine without CUDA): it is reported with its reason, and neither earns nor costs points.
+    """
+    return sum(t.max_score for t in tests if t.applicable)
 
 
 @dataclass

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from grader.course import Assignment
+from grader.data import data_root
 from grader.errors import CourseError, SubmissionError
-from grader.results import AssignmentResult, TestResult, test_from_dict
+from grader.results import AssignmentResult, TestResult, counted_max_score, test_from_dict
 from grader.sandbox import kill_group, launch, minimal_env, python_command
 from grader.submission import preflight
 
@@ -54,9 +55,10 @@ def _empty(assignment: Assignment, scope: Scope, status: str, message: str) -> A
 class JudgeRunner:
     """Grades in a separate judge process (which starts the sandboxed worker)."""
 
-    def __init__(self, *, threads: int = 1, scratch: Path | None = None):
+    def __init__(self, *, threads: int = 1, scratch: Path | None = None, data_dir: Path | None = None):
         self.threads = threads
         self.scratch = scratch
+        self.data_dir = data_root(data_dir)  # resolved here: the judge's environment is minimal
 
     def run(self, assignment: Assignment, folder: Path, *, scope: Scope) -> AssignmentResult:
         started = time.monotonic()
@@ -102,6 +104,7 @@ class JudgeRunner:
             "results_path": str(results_path),
             "threads": self.threads,
             "scratch": str(tmp),
+            "data_dir": str(self.data_dir),
             "collect_only": collect_only,
         }
         job_path = tmp / "job.json"
@@ -135,11 +138,12 @@ def _assemble(assignment: Assignment, scope: Scope, payload: dict) -> Assignment
         parts = problems + ([f"checks that could not run: {', '.join(errored)}"] if errored else [])
         message = "; ".join(parts) or "no checks ran"
     score = sum(t.score for t in tests)
-    max_score = sum(t.max_score for t in tests)
-    if scope == "all" and abs(max_score - assignment.points) > 1e-9 and status == "graded":
+    max_score = counted_max_score(tests)  # a skipped check (no GPU here, say) is not applicable
+    declared = sum(t.max_score for t in tests)
+    if scope == "all" and abs(declared - assignment.points) > 1e-9 and status == "graded":
         status, message = (
             "error",
-            f"the checks add up to {max_score:g} points, assignment.toml says {assignment.points:g}",
+            f"the checks add up to {declared:g} points, assignment.toml says {assignment.points:g}",
         )
     return AssignmentResult(
         id=assignment.id,

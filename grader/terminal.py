@@ -37,7 +37,7 @@ def check_summary(result: AssignmentResult, *, report: str | None, style: Style)
     width = min(width, 72)
     for test in result.tests:
         mark = style(_MARKS.get(test.status, "?"), test.status)
-        score = f"{points(test.score)}/{points(test.max_score)}"
+        score = f"{points(test.score)}/{points(test.max_score)}" if test.applicable else "n/a"
         name = test.name if len(test.name) <= width else test.name[: width - 1] + "…"
         suffix = "" if test.status in ("passed", "failed") else style(f" [{test.status}]", test.status)
         lines.append(f"  {mark} {name.ljust(width)}  {score:>7}{suffix}")

@@ -92,8 +92,9 @@ def _judge_references(assignment: Assignment, runs: list[AssignmentResult], vali
             if test.status != "passed" and test.status != "skipped":
                 first = test.feedback.splitlines()[0] if test.feedback else ""
                 validation.problems.append(f"{where}: {test.name} {test.status}: {first}")
-        if result.max_score != assignment.points:
-            total, declared = points(result.max_score), points(assignment.points)
+        declared_total = sum(t.max_score for t in result.tests)  # skipped checks' points included
+        if declared_total != assignment.points:
+            total, declared = points(declared_total), points(assignment.points)
             validation.problems.append(f"{where}: checks add up to {total}, assignment.toml says {declared}")
 
 

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.plots import Series, heatmap, line_chart, nice_ticks
+from grader.plots import Series, confusion_matrix, heatmap, line_chart, nice_ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -69,3 +69,18 @@ def test_heatmap_has_a_cell_per_value_and_a_colour_bar():
     )
     rects = root.findall(f"{SVG}rect")
     assert len(rects) >= 20 + 24
+
+
+def test_confusion_matrix_shows_counts_and_labels_and_escapes():
+    counts = [[50 if i == j else i + j for j in range(10)] for i in range(10)]
+    counts[3] = [0] * 10  # a class with no examples
+    svg = confusion_matrix(
+        counts, title="<model> & data", labels=[str(d) for d in range(10)], x_label="predicted digit"
+    )
+    root = parse(svg)
+    assert len(root.findall(f"{SVG}rect")) == 1 + 100 + 1  # background, cells, frame
+    texts = [e.text for e in root.iter(f"{SVG}text")]
+    assert "predicted digit" in texts and "true" in texts and texts.count("50") == 9
+    assert "&lt;model&gt; &amp; data" in svg
+    assert f"450 of {sum(map(sum, counts))} on the diagonal" in texts
+    assert "nothing to draw" in confusion_matrix([[1, 2]], title="t", labels=["a"])

@@ -16,6 +16,7 @@ from grader.results import (
     SubmissionResult,
     TestResult,
     assignment_from_dict,
+    counted_max_score,
     dumps,
     run_from_dict,
     to_dict,
@@ -101,3 +102,15 @@ def test_totals_leave_out_grader_errors():
     broken = AssignmentResult(id=2, slug="b", title="B", status="error", score=2, max_score=5)
     submission = SubmissionResult(student="s", assignments=[ok, broken])
     assert submission.score == 3 and submission.max_score == 10
+
+
+def test_skipped_checks_are_not_applicable_and_not_counted():
+    def check(status: str, points: float) -> TestResult:
+        return TestResult(
+            f"public/t.py::{status}", status, status, points if status == "passed" else 0, points, "public"
+        )
+
+    checks = [check("passed", 2), check("failed", 3), check("skipped", 4), check("error", 1)]
+    assert [t.applicable for t in checks] == [True, True, False, True]
+    assert counted_max_score(checks) == 6  # the skipped check's 4 points neither earned nor lost
+    assert counted_max_score([check("skipped", 4)]) == 0

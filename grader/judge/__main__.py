@@ -56,6 +56,7 @@ def main() -> int:
         results_path=Path(raw["results_path"]),
         threads=int(raw.get("threads", 1)),
         scratch=Path(raw["scratch"]) if raw.get("scratch") else None,
+        data_dir=Path(raw["data_dir"]) if raw.get("data_dir") else None,
     )
     assignment = load_assignment(job.assignment_dir)
     files = [str(p) for v in job.visibilities for p in assignment.check_files(v)]

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from grader.course import Assignment
+from grader.data import data_root
 from grader.errors import GraderError
 from grader.judge.client import RemoteError, WorkerClient, WorkerFailure, WorkerOptions
 from grader.judge.submission import StudentFiles, Submission
@@ -38,6 +39,7 @@ class JudgeJob:
     results_path: Path
     threads: int = 1
     scratch: Path | None = None
+    data_dir: Path | None = None
 
 
 class Plots:
@@ -104,6 +106,11 @@ class GraderPlugin:
     def plots(self, request: pytest.FixtureRequest) -> Plots:
         """Charts for the report: ``plots.add(svg, caption)`` with an SVG from `grader.plots`."""
         return self.pending[request.node.nodeid].plots
+
+    @pytest.fixture
+    def data_dir(self) -> Path:
+        """The folder the course's data sets are looked for in (`--data-dir`, $GRADER_DATA, the cache)."""
+        return self.job.data_dir if self.job.data_dir is not None else data_root()
 
     @pytest.fixture
     def worker_client(self) -> WorkerClient:

@@ -1,0 +1,7 @@
+"""Imported by workers that may use the GPU (`[worker] preload` of assignment 5): creates the
+CUDA context before the worker's memory limit is applied. Does nothing without a CUDA device.
+Never imported by the judge, which must not initialise CUDA."""
+
+from grader.devices import create_cuda_context
+
+CUDA_READY = create_cuda_context()
