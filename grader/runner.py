@@ -19,7 +19,7 @@ from grader.course import Assignment
 from grader.data import data_root
 from grader.errors import CourseError, SubmissionError
 from grader.results import AssignmentResult, TestResult, counted_max_score, test_from_dict
-from grader.sandbox import kill_group, launch, minimal_env, python_command
+from grader.sandbox import kill_group, launch_module, minimal_env
 from grader.submission import preflight
 
 __all__ = ["FakeRunner", "JudgeRunner", "Runner", "Scope"]
@@ -112,7 +112,7 @@ class JudgeRunner:
         home = tmp / "home"
         home.mkdir()
         env = minimal_env(home, threads=self.threads) | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-        proc = launch(python_command("grader.judge", str(job_path)), cwd=tmp, env=env)
+        proc = launch_module("grader.judge", str(job_path), cwd=tmp, env=env, may_ask_zygote=True)
         try:
             out, _ = proc.communicate(timeout=assignment.limits.judge_timeout_s)
         except subprocess.TimeoutExpired:

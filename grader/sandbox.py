@@ -5,6 +5,9 @@ The parent (a judge) never runs code between fork and exec: the child gets its o
 file descriptors it is passed, and a minimal environment. Resource limits are applied by the
 child's own bootstrap (`grader.worker.__main__`) before any student code is imported, which
 keeps the parent free of `preexec_fn` and safe to use from threads.
+
+`launch_module` asks the zygote (`grader.zygote`) for the same process forked from an
+interpreter that has already imported torch, and falls back to `launch` without one.
 """
 
 from __future__ import annotations
@@ -17,8 +20,22 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any, Protocol
 
-__all__ = ["ProcessLimits", "kill_group", "launch", "minimal_env", "resident_bytes"]
+__all__ = ["Process", "ProcessLimits", "kill_group", "launch", "launch_module", "minimal_env", "resident_bytes"]
+
+
+class Process(Protocol):
+    """What callers use of a started process: a `subprocess.Popen` or a `grader.zygote.ZygoteProcess`."""
+
+    pid: int
+    returncode: Any
+    stdout: IO[bytes] | None
+
+    def poll(self) -> int | None: ...
+    def wait(self, timeout: float | None = None) -> int: ...
+    def kill(self) -> None: ...
+    def communicate(self, input: Any = None, timeout: float | None = None) -> tuple[Any, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -70,7 +87,32 @@ def launch(
     )
 
 
-def kill_group(proc: subprocess.Popen[bytes], *, wait_s: float = 5.0) -> None:
+def launch_module(
+    module: str,
+    *args: str,
+    cwd: Path,
+    env: dict[str, str],
+    pass_fds: tuple[int, ...] = (),
+    may_ask_zygote: bool = False,
+) -> Process:
+    """`launch` of ``python -I -B -m module args``: forked by the zygote when there is one.
+
+    `may_ask_zygote`: the child may ask the zygote for processes of its own (a judge, for its
+    workers); it is told where the zygote is, and one started fresh is told not to start its
+    own. A worker is never told.
+    """
+    from grader import zygote
+
+    client = zygote.shared()
+    if client is not None:
+        extra = {zygote.ENV_SOCKET: str(client.socket_path)} if may_ask_zygote else {}
+        with contextlib.suppress(zygote.ZygoteError):  # refused or gone: a fresh interpreter, same result
+            return client.spawn(module, args, cwd=cwd, env=env | extra, pass_fds=pass_fds)
+    extra = {zygote.ENV_SWITCH: "0"} if may_ask_zygote else {}
+    return launch(python_command(module, *args), cwd=cwd, env=env | extra, pass_fds=pass_fds)
+
+
+def kill_group(proc: Process, *, wait_s: float = 5.0) -> None:
     """SIGKILL the process's whole group (it leads its own session) and reap it."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)

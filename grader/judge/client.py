@@ -16,7 +16,6 @@ import reprlib
 import shutil
 import signal
 import socket
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from typing import Any
 from grader.course import Limits
 from grader.errors import CodecError, SandboxError
 from grader.protocol import decode, encode, read_frame, write_frame
-from grader.sandbox import kill_group, launch, minimal_env, python_command, resident_bytes
+from grader.sandbox import Process, kill_group, launch_module, minimal_env, resident_bytes
 
 __all__ = ["Remote", "RemoteError", "WorkerClient", "WorkerFailure", "WorkerOptions"]
 
@@ -157,7 +156,7 @@ class WorkerClient:
         self.generation = 0  # bumped whenever a worker stops: its handles become stale
         self._starts = 0
         self.reveal_args = True
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: Process | None = None
         self._sock: socket.socket | None = None
         self._seq = 0
         self._baseline_rss = 0
@@ -352,8 +351,11 @@ class WorkerClient:
         }
         parent, child = socket.socketpair()
         try:
-            self._proc = launch(
-                python_command("grader.worker", str(child.fileno()), str(os.getpid()), json.dumps(config)),
+            self._proc = launch_module(
+                "grader.worker",
+                str(child.fileno()),
+                str(os.getpid()),
+                json.dumps(config),
                 cwd=workdir,
                 env=minimal_env(home, threads=self.options.threads),
                 pass_fds=(child.fileno(),),
