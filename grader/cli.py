@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from grader import __version__
 from grader.course import Course, find_course
+from grader.dist import build_bundle
 from grader.errors import GraderError
-from grader.grading import BatchProgress, check_folder, grade_class
+from grader.exporters.github import write_ci_outputs
+from grader.exporters.gradescope import write_gradescope
+from grader.grading import BatchInterrupted, check_folder, grade_class
+from grader.progress import BatchDisplay
 from grader.reports import points
 from grader.results import to_dict
 from grader.runner import JudgeRunner
@@ -55,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--dir", type=Path, default=Path("."), help="your work folder (default: current folder)")
     check.add_argument("--json", action="store_true", help="print the result as JSON instead of a summary")
     check.add_argument("--report-dir", type=Path, help="where to write the HTML report (default: DIR/grader-report)")
+    check.add_argument(
+        "--ci",
+        action="store_true",
+        help=(
+            "also speak to GitHub Actions: ::error annotations for failing checks, 'Points X/Y', a table of "
+            "points in $GITHUB_STEP_SUMMARY and the GitHub Classroom result in $GITHUB_OUTPUT (key: result)"
+        ),
+    )
     _data_dir_option(check)
 
     grade = sub.add_parser(
@@ -77,7 +90,50 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="grade only assignment N (repeatable; default: every assignment)",
     )
+    grade.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="students graded at once (default: the number of cores, %(default)s here); one torch thread each",
+    )
+    grade.add_argument(
+        "--force",
+        action="store_true",
+        help="regrade everything (default: reuse results in OUT/.cache whose files, checks and grader are unchanged)",
+    )
+    grade.add_argument(
+        "--format",
+        choices=["html", "gradescope"],
+        action="append",
+        dest="formats",
+        help=(
+            "html (always written): reports, results.json, gradebook.csv; gradescope: also "
+            "OUT/gradescope/NAME/results.json in Gradescope's autograder format"
+        ),
+    )
+    grade.add_argument(
+        "--executor",
+        choices=["local", "dask"],
+        default="local",
+        help="local: processes on this machine (default); dask: one task per student on a Dask cluster",
+    )
+    grade.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask; paths must be shared)",
+    )
     _data_dir_option(grade)
+
+    dist = sub.add_parser(
+        "dist",
+        help="write the student bundle: template, statements, public checks",
+        description=(
+            "Write OUT/grader-course-VERSION.zip with the student template (skeletons, the grading workflow), "
+            "the statements and the public checks. Reference solutions and hidden checks are never included."
+        ),
+    )
+    dist.add_argument("out", type=Path, help="folder to write the bundle into (created)")
     validate = sub.add_parser(
         "validate",
         help="check the course itself: references pass, skeletons score zero, checks are fast enough",
@@ -116,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         course = find_course(args.course)
-        handler = {"list": _list, "check": _check, "grade": _grade, "validate": _validate}[args.command]
+        handler = {"list": _list, "check": _check, "grade": _grade, "validate": _validate, "dist": _dist}[args.command]
         return handler(args, course)
     except GraderError as exc:
         print(f"grader: {exc}", file=sys.stderr)
@@ -149,34 +205,57 @@ def _check(args: argparse.Namespace, course: Course) -> int:
         for result in results:
             print(check_summary(result, report=str(report_dir / f"{result.id}.html"), style=style))
             print()
+    if args.ci:
+        files = {i: course.get(i).files[0] for i in ids if course.get(i).files}
+        for line in write_ci_outputs(results, files=files):
+            print(line)
     all_passed = all(r.status == "graded" and all(t.passed or not t.applicable for t in r.tests) for r in results)
     return EXIT_OK if all_passed else EXIT_FAILED
 
 
 def _grade(args: argparse.Namespace, course: Course) -> int:
-    style = Style(sys.stderr)
-
-    def progress(p: BatchProgress) -> None:
-        parts = []
-        for a in p.student.assignments:
-            if a.status == "graded":
-                parts.append(f"{a.id}: {points(a.score)}/{points(a.max_score)}")
-            else:
-                parts.append(style(f"{a.id}: {a.status}", "failed" if a.status == "ungradable" else "error"))
-        print(f"[{p.done}/{p.total}] {p.student.student}  " + "  ".join(parts), file=sys.stderr, flush=True)
-
-    run = grade_class(
-        course=course,
-        submissions=args.submissions,
-        out=args.out,
-        assignment_ids=args.assignments,
-        runner=JudgeRunner(data_dir=args.data_dir),
-        on_progress=progress,
-    )
+    if args.workers < 1:
+        raise GraderError("--workers must be at least 1")
+    if (args.executor == "dask") != (args.scheduler is not None):
+        raise GraderError("--executor dask and --scheduler ADDRESS go together")
+    display = BatchDisplay(sys.stderr)
+    options = {"data_dir": args.data_dir, "threads": 1}
+    try:
+        run = grade_class(
+            course=course,
+            submissions=args.submissions,
+            out=args.out,
+            assignment_ids=args.assignments,
+            runner=None if args.scheduler else JudgeRunner(**options),
+            runner_options=options,
+            on_progress=display.finish,
+            on_start=display.start,
+            workers=args.workers,
+            force=args.force,
+            scheduler=args.scheduler,
+        )
+    except BatchInterrupted as exc:
+        display.close()
+        print(f"grader: {exc}; run the same command again to grade the rest", file=sys.stderr)
+        return 130
+    display.close()
+    if "gradescope" in (args.formats or []):
+        written = write_gradescope(run, args.out / "gradescope")
+        print(f"Gradescope results: {written} files under {args.out}/gradescope/")
     problems = sum(a.status != "graded" for s in run.submissions for a in s.assignments)
-    print(f"Graded {len(run.submissions)} submissions into {args.out}/ (index.html, results.json, gradebook.csv)")
+    cached = display.cached
+    reused = f", {cached} unchanged and reused from the cache" if cached else ""
+    print(
+        f"Graded {len(run.submissions)} submissions into {args.out}/ (index.html, results.json, gradebook.csv){reused}"
+    )
     if problems:
         print(f"{problems} assignment result(s) are ungradable or errored: see the top of {args.out}/index.html")
+    return EXIT_OK
+
+
+def _dist(args: argparse.Namespace, course: Course) -> int:
+    bundle = build_bundle(course.root, args.out)
+    print(f"Wrote {bundle}")
     return EXIT_OK
 
 

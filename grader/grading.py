@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grader import __version__
 from grader.cache import ResultCache, submission_digest
@@ -21,7 +22,15 @@ from grader.course import Assignment, Course
 from grader.errors import CourseError, GraderError, SubmissionError
 from grader.exporters.gradebook import gradebook_csv
 from grader.reports import render_index, render_student
-from grader.results import AssignmentResult, GradingRun, SubmissionResult, now_iso, save_run
+from grader.results import (
+    AssignmentResult,
+    GradingRun,
+    SubmissionResult,
+    now_iso,
+    save_run,
+    submission_from_dict,
+    to_dict,
+)
 from grader.runner import JudgeRunner, Runner, grader_error, ungradable
 from grader.submission import Student, discover_students, unpack_zip
 
@@ -87,9 +96,11 @@ def grade_class(
     assignment_ids: list[int] | None = None,
     runner: Runner | None = None,
     on_progress: Callable[[BatchProgress], None] | None = None,
-    on_start: Callable[[str], None] | None = None,
+    on_start: Callable[[str, int], None] | None = None,
     workers: int = 1,
     force: bool = False,
+    scheduler: str | None = None,
+    runner_options: dict[str, Any] | None = None,
 ) -> GradingRun:
     """Grade every student folder or .zip under `submissions` with public and hidden checks.
 
@@ -98,9 +109,14 @@ def grade_class(
     the checks and of the grader version, so a rerun regrades only new or changed submissions
     (`force` regrades everything). Writes one report per student under `out/students/`,
     `out/results.json` (rewritten after every student), then `out/index.html` and
-    `out/gradebook.csv`. `on_start(name)` and `on_progress(...)` are called as each student
+    `out/gradebook.csv`. `on_start(name, total)` and `on_progress(...)` are called as each student
     starts and finishes (from worker threads when `workers` > 1). On Ctrl-C the running judges
     are stopped, what finished is written out, and `BatchInterrupted` is raised.
+
+    With `scheduler` (a Dask scheduler's address) each student is a task on that Dask cluster,
+    graded there by the same code with `JudgeRunner(**runner_options)`; the course, the
+    submissions and `out` must be at the same paths on every Dask worker (one machine, or a
+    shared filesystem). `on_start` is not called then: the cluster decides when tasks start.
     """
     assignments = [course.get(i) for i in assignment_ids] if assignment_ids else list(course)
     for assignment in assignments:
@@ -111,7 +127,7 @@ def grade_class(
             )
     students = discover_students(submissions)
     workers = max(1, workers)
-    runner = runner or JudgeRunner()
+    runner = runner or JudgeRunner(**(runner_options or {}))
     cache = None if force else ResultCache(out / ".cache")
     writer = ResultCache(out / ".cache")
     (out / "students").mkdir(parents=True, exist_ok=True)
@@ -122,7 +138,7 @@ def grade_class(
 
     def grade(student: Student) -> tuple[SubmissionResult, int]:
         if on_start is not None:
-            on_start(student.name)
+            on_start(student.name, len(students))
         return _grade_student(runner, student, assignments, cache, writer)
 
     def finish(result: SubmissionResult, cached: int) -> None:
@@ -135,6 +151,24 @@ def grade_class(
         save_run(run, out / "results.json")
         if on_progress is not None:
             on_progress(BatchProgress(len(run.submissions), len(students), result, cached))
+
+    if scheduler is not None:
+        if runner is not None and not isinstance(runner, JudgeRunner):
+            raise GraderError("a Dask cluster builds its own judge runners: pass runner_options, not a runner")
+        _grade_on_dask(
+            scheduler,
+            course.root,
+            [a.id for a in assignments],
+            students,
+            out / ".cache",
+            force=force,
+            runner_options=runner_options or {},
+            finish=finish,
+            interrupted=lambda: BatchInterrupted(run, len(students)),
+            write_summaries=lambda: _write_summaries(run, links, out),
+        )
+        _write_summaries(run, links, out)
+        return run
 
     try:
         if workers == 1:
@@ -157,6 +191,74 @@ def grade_class(
         raise BatchInterrupted(run, len(students)) from None
     _write_summaries(run, links, out)
     return run
+
+
+def grade_student_task(
+    course_root: str,
+    assignment_ids: list[int],
+    name: str,
+    path: str,
+    cache_dir: str,
+    force: bool,
+    runner_options: dict[str, Any],
+) -> tuple[dict[str, Any], int]:
+    """One student graded where a Dask worker runs it; plain data in and out."""
+    course = Course.load(Path(course_root))
+    assignments = [course.get(i) for i in assignment_ids]
+    writer = ResultCache(Path(cache_dir))
+    result, cached = _grade_student(
+        JudgeRunner(**runner_options), Student(name, Path(path)), assignments, None if force else writer, writer
+    )
+    return to_dict(result), cached
+
+
+def _grade_on_dask(
+    scheduler: str,
+    course_root: Path,
+    assignment_ids: list[int],
+    students: list[Student],
+    cache_dir: Path,
+    *,
+    force: bool,
+    runner_options: dict[str, Any],
+    finish: Callable[[SubmissionResult, int], None],
+    interrupted: Callable[[], BatchInterrupted],
+    write_summaries: Callable[[], None],
+) -> None:
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise GraderError("the Dask executor needs the distributed package: pip install 'grader[dask]'") from None
+    try:
+        client = Client(scheduler, timeout=30, set_as_default=False)
+    except OSError as exc:
+        raise GraderError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    with client:
+        futures = [
+            client.submit(
+                grade_student_task,
+                str(course_root),
+                assignment_ids,
+                student.name,
+                str(student.path),
+                str(cache_dir),
+                force,
+                runner_options,
+                key=f"grade-{i}-{student.name}",
+                pure=False,
+                retries=0,
+            )
+            for i, student in enumerate(students)
+        ]
+        try:
+            for future in dask_completed(futures, loop=client.loop):
+                data, cached = future.result()
+                finish(submission_from_dict(data), cached)
+        except KeyboardInterrupt:
+            client.cancel(futures)
+            write_summaries()
+            raise interrupted() from None
 
 
 def _cancel(runner: Runner) -> None:

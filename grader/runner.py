@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from grader.course import Assignment
 from grader.data import data_root
@@ -59,6 +60,15 @@ class JudgeRunner:
         self.threads = threads
         self.scratch = scratch
         self.data_dir = data_root(data_dir)  # resolved here: the judge's environment is minimal
+        self._live: set[Any] = set()  # judges running now, for cancel()
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """Stop every judge running now (their workers die with them); safe from any thread."""
+        with self._lock:
+            live = list(self._live)
+        for proc in live:
+            kill_group(proc)
 
     def run(self, assignment: Assignment, folder: Path, *, scope: Scope) -> AssignmentResult:
         started = time.monotonic()
@@ -113,6 +123,8 @@ class JudgeRunner:
         home.mkdir()
         env = minimal_env(home, threads=self.threads) | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
         proc = launch_module("grader.judge", str(job_path), cwd=tmp, env=env, may_ask_zygote=True)
+        with self._lock:
+            self._live.add(proc)
         try:
             out, _ = proc.communicate(timeout=assignment.limits.judge_timeout_s)
         except subprocess.TimeoutExpired:
@@ -120,6 +132,12 @@ class JudgeRunner:
             return grader_error(
                 assignment, scope, f"grading took longer than {assignment.limits.judge_timeout_s:g} s and was stopped"
             )
+        except BaseException:  # Ctrl-C while waiting: the judge leads its own session and would live on
+            kill_group(proc)
+            raise
+        finally:
+            with self._lock:
+                self._live.discard(proc)
         if proc.returncode != 0 or not results_path.is_file():
             tail = out.decode("utf-8", "replace").strip().splitlines()[-1:] if out else []
             detail = f": {tail[0][:300]}" if tail else ""

@@ -127,7 +127,9 @@ def test_parallel_workers_give_the_same_results_in_the_same_order(tmp_path):
 
     serial = grade(subs, tmp_path / "one", FakeRunner(scored))
     started: list[str] = []
-    parallel = grade(subs, tmp_path / "four", FakeRunner(slow), workers=4, on_start=started.append)
+    parallel = grade(
+        subs, tmp_path / "four", FakeRunner(slow), workers=4, on_start=lambda name, total: started.append(name)
+    )
     assert parallel == serial
     assert most > 1 and sorted(started) == [f"s{i:02d}" for i in range(8)]
     assert load_run(tmp_path / "four" / "results.json").submissions[0].student == "s00"
@@ -158,3 +160,32 @@ def test_ctrl_c_in_a_parallel_batch_stops_the_running_judges(tmp_path):
     assert runner.cancelled
     assert len(info.value.run.submissions) < 6
     assert os.path.exists(tmp_path / "out" / "results.json")
+
+
+def test_the_progress_line_on_a_terminal_and_plain_lines_elsewhere():
+    import io
+
+    from grader.grading import BatchProgress
+    from grader.progress import BatchDisplay
+    from grader.results import SubmissionResult
+
+    def done(n: int, name: str, cached: int = 0) -> BatchProgress:
+        graded = AssignmentResult(1, "gates", "Gates", "graded", 20, 25)
+        return BatchProgress(n, 3, SubmissionResult(name, [graded]), cached)
+
+    terminal = io.StringIO()
+    live = BatchDisplay(terminal, live=True)
+    live.start("alice", 3)
+    live.start("bob", 3)
+    live.finish(done(1, "alice"))
+    text = terminal.getvalue()
+    assert "0/3  grading: alice, bob" in text and "[1/3] alice  1: 20/25\n" in text
+    assert "1/3  ~" in text and "left  grading: bob" in text  # an estimate once one student is done
+    live.close()
+    assert terminal.getvalue().endswith("\r\x1b[K")
+
+    log = io.StringIO()
+    plain = BatchDisplay(log, live=False)
+    plain.start("alice", 3)
+    plain.finish(done(1, "alice", cached=1))
+    assert log.getvalue() == "[1/3] alice  1: 20/25  (cached)\n" and plain.cached == 1

@@ -167,3 +167,33 @@ def test_gradebook_neutralises_formula_names(tmp_path):
     write(subs / "=cmd" / "gates.py", "x = 1\n")
     grade_class(course=Course.load(REPO), submissions=subs, out=tmp_path / "out", runner=FakeRunner(fake_result))
     assert "\n'=cmd," in (tmp_path / "out" / "gradebook.csv").read_text()
+
+
+def test_dist_writes_the_student_bundle(tmp_path, capsys):
+    assert main(["dist", str(tmp_path / "dist")]) == 0
+    (bundle,) = (tmp_path / "dist").glob("grader-course-*.zip")
+    assert f"Wrote {bundle}" in capsys.readouterr().out
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+    assert "work/gates.py" in names and not [n for n in names if "hidden" in n or "reference" in n]
+
+
+def test_grade_in_parallel_with_gradescope_output_then_a_rerun_from_the_cache(tmp_path, capsys):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    write(subs / "perfect" / "gates.py", (REPO / "reference" / "01_gates" / "gates.py").read_text())
+    write(subs / "broken" / "gates.py", "def AND(x1, x2)\n")
+    argv = ["grade", str(subs), "--out", str(out), "-a", "1", "--workers", "2", "--format", "gradescope"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "Graded 2 submissions" in captured.out and "Gradescope results: 2 files" in captured.out
+    assert "[2/2]" in captured.err and "\r" not in captured.err  # not a terminal: plain lines
+    perfect = json.loads((out / "gradescope" / "perfect" / "results.json").read_text())
+    assert perfect["score"] == 25 and all(t["status"] == "passed" for t in perfect["tests"])
+    assert json.loads((out / "gradescope" / "broken" / "results.json").read_text())["score"] == 0
+    assert main(argv[:-2]) == 0
+    assert "2 unchanged and reused from the cache" in capsys.readouterr().out
+
+
+def test_grade_refuses_a_dask_executor_without_a_scheduler(tmp_path, capsys):
+    assert main(["grade", str(tmp_path), "--out", str(tmp_path / "o"), "--executor", "dask"]) == 2
+    assert "--scheduler" in capsys.readouterr().err

@@ -14,11 +14,14 @@ applicable on the grading machine) is left out: it carries no points.
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
-from grader.results import AssignmentResult, SubmissionResult
+from grader.results import AssignmentResult, GradingRun, SubmissionResult
 
-__all__ = ["GRADESCOPE_FIELDS", "GRADESCOPE_TEST_FIELDS", "gradescope_results"]
+__all__ = ["GRADESCOPE_FIELDS", "GRADESCOPE_TEST_FIELDS", "gradescope_results", "write_gradescope"]
 
 GRADESCOPE_FIELDS = (
     "score",
@@ -105,3 +108,22 @@ def _assignment_problem(assignment: AssignmentResult) -> dict[str, Any]:
         "tags": [assignment.label, assignment.status],
         "visibility": "visible",
     }
+
+
+_UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
+
+
+def write_gradescope(run: GradingRun, folder: Path) -> int:
+    """`folder/NAME/results.json` for every student (names made filesystem-safe and unique); how many."""
+    used: set[str] = set()
+    for submission in run.submissions:
+        base = _UNSAFE.sub("_", submission.student).strip("._") or "student"
+        name, n = base, 2
+        while name.lower() in used:
+            name, n = f"{base}-{n}", n + 1
+        used.add(name.lower())
+        target = folder / name
+        target.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(gradescope_results(submission), indent=2, ensure_ascii=False, allow_nan=False)
+        (target / "results.json").write_text(text + "\n", encoding="utf-8")
+    return len(run.submissions)
