@@ -233,7 +233,7 @@ def confusion_matrix(
     if n == 0 or len(labels) != n or any(len(row) != n for row in counts):
         return _empty(title, 300, 120)
     left, top = 58, 66
-    width, height = left + n * cell + 20, top + n * cell + 34
+    width, height = max(left + n * cell + 20, 24 + 7 * len(title)), top + n * cell + 34  # room for the title
     parts = [_open(width, height, title)]
     for i, row in enumerate(counts):
         total = sum(row)

@@ -9,7 +9,10 @@ from grader.validate import validate_course
 from tests.conftest import REPO
 
 
-def test_every_reference_passes_and_every_skeleton_scores_zero():
+def test_every_reference_passes_and_every_skeleton_scores_zero(tmp_path, monkeypatch):
+    # Assignment 5 on the offline subset, built here: the reference checkpoint was trained on it
+    # (a developer's own full MNIST under $GRADER_DATA would need the checkpoint retrained).
+    monkeypatch.setenv("GRADER_DATA", str(tmp_path / "mnist"))
     lines: list[str] = []
     validation = validate_course(course=Course.load(REPO), repeat=1, jobs=2, on_line=lines.append)
     assert validation.ok, "\n".join(validation.problems)
