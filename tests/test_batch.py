@@ -189,3 +189,31 @@ def test_the_progress_line_on_a_terminal_and_plain_lines_elsewhere():
     plain.start("alice", 3)
     plain.finish(done(1, "alice", cached=1))
     assert log.getvalue() == "[1/3] alice  1: 20/25  (cached)\n" and plain.cached == 1
+
+
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGINT"])
+def test_a_real_batch_killed_halfway_is_finished_by_the_same_command(tmp_path, signal_name):
+    import signal
+    import subprocess
+    import sys
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    reference = (REPO / "reference" / "01_gates" / "gates.py").read_text()
+    for i in range(4):
+        write(subs / f"s{i}" / "gates.py", reference if i % 2 == 0 else "def AND(x1, x2)\n")
+    command = [str(Path(sys.executable).with_name("grader")), "grade", str(subs), "--out", str(out), "-a", "1"]
+    proc = subprocess.Popen([*command, "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not list((out / ".cache").glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(getattr(signal, signal_name))
+    proc.communicate(timeout=60)
+    finished = len(list((out / ".cache").glob("*.json")))
+    assert 1 <= finished < 4, "the batch should have been stopped halfway"
+
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{finished} unchanged and reused from the cache" in rerun.stdout
+    run = load_run(out / "results.json")
+    assert [s.student for s in run.submissions] == ["s0", "s1", "s2", "s3"]
+    assert [s.assignments[0].status for s in run.submissions] == ["graded", "ungradable"] * 2
