@@ -17,7 +17,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -118,9 +117,8 @@ def kill_group(proc: Process, *, wait_s: float = 5.0) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(ProcessLookupError):
         proc.kill()
-    deadline = time.monotonic() + wait_s
-    while proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=wait_s)
 
 
 def resident_bytes(pid: int) -> int:

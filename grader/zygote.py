@@ -57,6 +57,7 @@ import tempfile
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +87,10 @@ PRELOAD = (
     "torchvision",  # the students' data loading (assignment 5)
     "pytest",
     "hypothesis",
+    "hypothesis.extra.numpy",
     "grader.judge.plugin",
+    "grader.checklib",
+    "grader.plots",
     "grader.worker.server",
 )
 START_TIMEOUT_S = 180.0  # importing torch on a cold machine
@@ -207,6 +211,8 @@ class ZygoteProcess:
 
     def __del__(self) -> None:
         self._close()  # closing the connection makes the zygote kill a child still running
+        if self.stdout is not None:
+            self.stdout.close()
 
 
 class ZygoteClient:
@@ -586,6 +592,9 @@ def _become(request: _Request, *, zygote_pid: int) -> int:
     sys.argv = [request.module, *request.args]  # runpy puts the module's file first
     sys.orig_argv = python_command(request.module, *request.args)
     tempfile.tempdir = None
+    for finalizer in list(weakref.finalize._registry):  # type: ignore[attr-defined]
+        finalizer.atexit = False  # the preloaded libraries' teardown: nothing to undo in a process that ends
+    _follow_folders()
     _fresh_state(request.env)
     _forked = True
     return _run_module(request.module)
@@ -611,6 +620,35 @@ def _arrange_fds(received: list[int], targets: list[int]) -> None:
         if fd not in keep:
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def _follow_folders() -> None:
+    """Paths libraries derive from the cwd, HOME or TMPDIR when imported: derive them for the child.
+
+    The ones the preloaded libraries have (found by scanning their globals for the zygote's
+    folders); without this a child would share the zygote's hypothesis and torch.compile folders.
+    """
+    cwd = os.getcwd()
+    modules: Any = sys.modules  # libraries that may or may not be loaded, attributes that may move
+    with contextlib.suppress(Exception):
+        modules["multiprocessing.process"].ORIGINAL_DIR = cwd
+    with contextlib.suppress(Exception):
+        modules["site"].USER_BASE = modules["site"].USER_SITE = None  # computed again when asked
+    with contextlib.suppress(Exception):
+        hypothesis = modules["hypothesis.configuration"]
+        setattr(hypothesis, "__hypothesis_home_directory_default", Path(cwd) / ".hypothesis")
+        setattr(hypothesis, "__hypothesis_home_directory", None)
+    with contextlib.suppress(Exception):
+        dynamo = modules["torch._dynamo.config"]
+        dynamo.debug_dir_root = dynamo.default_debug_dir_root()
+    with contextlib.suppress(Exception):
+        package = modules["torch._dynamo.package"]
+        default_cache_dir = modules["torch._inductor.runtime.cache_dir_utils"].default_cache_dir
+        folder = os.environ.get("TORCHINDUCTOR_CACHE_DIR") or default_cache_dir()  # not cache_dir(): it sets the env
+        package.DynamoCache._path_prefix = os.path.join(os.path.abspath(folder), "dynamo")
+    with contextlib.suppress(Exception):
+        vision = modules["torchvision._internally_replaced_utils"]
+        vision._HOME = os.path.join(vision._get_torch_home(), "datasets", "vision")
 
 
 def _fresh_state(env: dict[str, str]) -> None:
@@ -703,6 +741,9 @@ def _preload(names: list[str]) -> None:
         except ImportError:
             if name.startswith("grader"):
                 raise
+    pytest_config = sys.modules.get("_pytest.config")
+    for plugin in getattr(pytest_config, "default_plugins", ()):  # what pytest.main() would import first
+        importlib.import_module(f"_pytest.{plugin}")
     gc.collect()
     gc.freeze()  # fewer copy-on-write faults in the children
 
