@@ -37,6 +37,7 @@ class BatchDisplay:
         with self._lock:
             self.total = total
             self.running.append(name)
+            self._clear()
             self._redraw()
 
     def finish(self, p: BatchProgress) -> None:
@@ -80,7 +81,7 @@ class BatchDisplay:
             self.stream.write("\r\033[K")
 
     def _redraw(self) -> None:
-        if not self.live or (self.total == 0 and not self.running):
+        if not self.live or (not self.running and (self.total == 0 or self.done >= self.total)):
             return
         width = shutil.get_terminal_size((100, 20)).columns
         filled = int(20 * self.done / self.total) if self.total else 0
