@@ -69,7 +69,7 @@ def test_forward_gives_logits(submission, data_dir):
     state = support.fresh_state(11)
     state["model.2.weight"] = state["model.2.weight"] * 20  # large logits: squashing them shows
     model = support.worker_model(submission, state)
-    x = torch.cat([data_for(data_dir).test_x[:40], torch.rand(24, 1, 28, 28)])
+    x = torch.cat([support.validation(data_for(data_dir))[0][:40], torch.rand(24, 1, 28, 28)])
     got = model(x)
     assert type(got) is torch.Tensor and tuple(got.shape) == (64, 10), (
         f"MultiLayerPerceptron()(x) must return a tensor of shape (64, 10) for 64 images, got {describe(got)}"
