@@ -133,6 +133,7 @@ class ZygoteProcess:
         self.stderr: IO[bytes] | None = None
         self.returncode: int | None = None
         self._control: socket.socket | None = control
+        self._lock = threading.Lock()
         self._output = bytearray()
 
     def poll(self) -> int | None:
@@ -145,7 +146,7 @@ class ZygoteProcess:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 raise subprocess.TimeoutExpired(self.args, timeout)  # type: ignore[arg-type]
-            self._receive(remaining)
+            self._receive(0.5 if remaining is None else min(remaining, 0.5))  # another thread may take the status
         return self.returncode
 
     def communicate(self, input: bytes | None = None, timeout: float | None = None) -> tuple[bytes, None]:
@@ -186,28 +187,44 @@ class ZygoteProcess:
         self.send_signal(signal.SIGKILL)
 
     def _receive(self, timeout: float | None) -> None:
-        """Take the exit status from the zygote if it has sent it within `timeout` seconds."""
+        """Take the exit status from the zygote if it has sent it within `timeout` seconds.
+
+        Safe from several threads at once (a batch's cancel() kills judges others wait on).
+        """
         control = self._control
-        if control is None or not select.select([control], [], [], timeout)[0]:
+        if control is None:
             return
         try:
-            data = control.recv(4096)
-            status = json.loads(data)["exit"] if data else None
-        except (OSError, ValueError, KeyError, TypeError):
-            status = None
-        if type(status) is not int:
-            # The zygote went away without reporting: it kills its children as it goes (and they
-            # have PDEATHSIG on it); make sure, and report what killed them.
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.pid, signal.SIGKILL)
-            status = -signal.SIGKILL
-        self.returncode = status
-        self._close()
+            if not select.select([control], [], [], timeout)[0]:
+                return
+        except (OSError, ValueError):  # closed by another thread meanwhile
+            return
+        with self._lock:
+            if self._control is not control:
+                return
+            try:
+                data = control.recv(4096, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            try:
+                status = json.loads(data)["exit"] if data else None
+            except (ValueError, KeyError, TypeError):
+                status = None
+            if type(status) is not int:
+                # The zygote went away without reporting: it kills its children as it goes (and
+                # they have PDEATHSIG on it); make sure, and report what killed them.
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.pid, signal.SIGKILL)
+                status = -signal.SIGKILL
+            self.returncode = status
+            self._close()
 
     def _close(self) -> None:
-        if self._control is not None:
-            self._control.close()
-            self._control = None
+        control, self._control = self._control, None
+        if control is not None:
+            control.close()
 
     def __del__(self) -> None:
         self._close()  # closing the connection makes the zygote kill a child still running

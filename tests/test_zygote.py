@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -252,6 +253,19 @@ def test_exit_statuses_are_reported_like_popen(tmp_path, client):
     broken = client.spawn("grader.worker", ["not-a-number"], cwd=tmp_path, env=minimal_env(tmp_path))
     out, _ = broken.communicate(timeout=30)
     assert broken.returncode == 1 and b"ValueError" in out
+
+
+def test_every_waiting_thread_sees_the_status(tmp_path, client):
+    proc, sock = spawn_worker(client, tmp_path)
+    seen: list[int] = []
+    waiters = [threading.Thread(target=lambda: seen.append(proc.wait(10))) for _ in range(3)]
+    for waiter in waiters:
+        waiter.start()
+    kill_group(proc)  # as a batch's cancel() does while its runner threads wait on their judges
+    for waiter in waiters:
+        waiter.join(10)
+    assert seen == [-signal.SIGKILL] * 3 and proc.returncode == -signal.SIGKILL
+    close(proc, sock)
 
 
 def test_a_child_dies_with_the_zygote(tmp_path):
