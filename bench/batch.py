@@ -1,6 +1,13 @@
 """Batch grading benchmarks; figures are printed, never asserted.
 
     .venv/bin/python bench/batch.py zygote [N ...] [--repeat R]
+    .venv/bin/python bench/batch.py class [--students 100] [--workers 1 2]
+
+class: a generated class (bench/make_class.py: correct, wrong and broken submissions across
+assignments 1 to 4) graded by `grader grade` once per worker count, then once more with
+nothing changed. Prints wall time, submissions per minute, the speed-up over the first worker
+count, the rerun's share of the first run, and checks that every submission is accounted for
+in results.json and gradebook.csv.
 
 zygote: the overhead per graded (submission, assignment) over the checks' own compute, with
 judges and workers forked by the zygote and with a fresh interpreter for each
@@ -144,6 +151,67 @@ def _print_overheads(rows: list[Overhead]) -> None:
         )
 
 
+# --- class: a generated class graded end to end ----------------------------------------------
+
+
+def grade_command(subs: Path, out: Path, workers: int) -> float:
+    """Wall time of `grader grade SUBS --out OUT -a 1 -a 2 -a 3 -a 4 --workers N`."""
+    import subprocess
+
+    grader = Path(sys.executable).with_name("grader")
+    command = [str(grader), "grade", str(subs), "--out", str(out), "--workers", str(workers)]
+    command += [arg for n in (1, 2, 3, 4) for arg in ("-a", str(n))]
+    started = time.perf_counter()
+    proc = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"grader grade failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return wall
+
+
+def accounted(out: Path, students: int) -> str:
+    import csv
+
+    from grader.results import load_run
+
+    run = load_run(out / "results.json")
+    with (out / "gradebook.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    statuses: dict[str, int] = {}
+    for submission in run.submissions:
+        for result in submission.assignments:
+            statuses[result.status] = statuses.get(result.status, 0) + 1
+    if len(run.submissions) != students or len(rows) != students:
+        raise SystemExit(f"{out}: {len(run.submissions)} in results.json, {len(rows)} in gradebook.csv")
+    return ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+
+
+def class_benchmark(students: int, workers: list[int]) -> None:
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from make_class import make_class
+
+    with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
+        subs = Path(tmp) / "class"
+        counts = make_class(subs, students)
+        print(f"{students} submissions: " + ", ".join(f"{n} {p}" for p, n in counts.items()))
+        print(f"{os.cpu_count()} cores; assignments 1 to 4")
+        first = None
+        for n in workers:
+            out = Path(tmp) / f"out-{n}"
+            wall = grade_command(subs, out, n)
+            first = first or wall
+            print(
+                f"--workers {n}: {wall:7.1f} s, {60 * students / wall:5.1f} submissions/min, "
+                f"speed-up {first / wall:.2f}x over --workers {workers[0]}; results: {accounted(out, students)}"
+            )
+        rerun = grade_command(subs, out, workers[-1])
+        print(
+            f"rerun with nothing changed (--workers {workers[-1]}): {rerun:.1f} s, {100 * rerun / wall:.1f}% of the run"
+        )
+
+
 # --- command line -------------------------------------------------------------------------
 
 
@@ -153,9 +221,14 @@ def main() -> None:
     overhead = commands.add_parser("zygote", help="overhead per graded assignment: zygote vs fresh interpreters")
     overhead.add_argument("numbers", nargs="*", type=int, help="assignments (default: 1 2)")
     overhead.add_argument("--repeat", type=int, default=3, help="counted runs per assignment and mode (default 3)")
+    whole = commands.add_parser("class", help="a generated class graded end to end: workers, speed-up, rerun")
+    whole.add_argument("--students", type=int, default=100)
+    whole.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     if args.command == "zygote":
         zygote_overhead(args.numbers or None, repeat=args.repeat)
+    else:
+        class_benchmark(args.students, args.workers)
 
 
 if __name__ == "__main__":
