@@ -1,8 +1,10 @@
 """Finished results kept on disk, so a rerun regrades only what changed.
 
-A result is stored under a key made of three hashes: the student's files for that assignment,
-the assignment's definition and checks (everything under `assignments/NN_slug/` except caches),
-and the grader's version. Rerunning a batch after a crash, a kill or a late submission reuses
+A result is stored under a key made of the student's name and files for that assignment, the
+assignment's definition and checks (everything under `assignments/NN_slug/` except caches), the
+grader's version and, for an assignment that reads a data set, the machine's context: which data
+set (full MNIST or the offline subset) and whether CUDA is there (GPU-only checks are skipped
+without it). Rerunning a batch after a crash, a kill or a late submission reuses
 every result whose key is unchanged; changing a check regrades that assignment for everyone;
 a new grader version regrades everything.
 
@@ -18,14 +20,16 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from grader import __version__
 from grader.course import Assignment
 from grader.errors import GraderError
 from grader.results import AssignmentResult, assignment_from_dict, to_dict
 
-__all__ = ["ResultCache", "assignment_digest", "submission_digest"]
+__all__ = ["ResultCache", "assignment_digest", "machine_context", "submission_digest"]
 
 _SKIPPED = {"__pycache__", ".pytest_cache", ".hypothesis", "grader-report"}
 _CHUNK = 1 << 20
@@ -76,16 +80,35 @@ def submission_digest(folder: Path, assignment: Assignment) -> str:
     return digest.hexdigest()
 
 
+def machine_context(runner_options: Mapping[str, Any]) -> Callable[[Assignment], str]:
+    """What of the grading machine an assignment's verdicts depend on: its data set and CUDA."""
+
+    def context(assignment: Assignment) -> str:
+        if not assignment.data:
+            return ""
+        from grader.data import data_root, ensure_mnist
+        from grader.devices import cuda_available
+
+        labels = [
+            ensure_mnist(data_root(runner_options.get("data_dir"))).label for n in assignment.data if n == "mnist"
+        ]
+        return f"{'|'.join(labels)}|cuda={cuda_available()}"
+
+    return context
+
+
 class ResultCache:
     """One JSON file per finished (submission, assignment) under `folder`."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, context: Callable[[Assignment], str] | None = None):
         self.folder = folder
+        self.context = context
         self._assignment_digests: dict[int, str] = {}
 
     def key(self, student_key: str, assignment: Assignment) -> str:
         if assignment.id not in self._assignment_digests:
-            self._assignment_digests[assignment.id] = assignment_digest(assignment)
+            context = self.context(assignment) if self.context is not None else ""
+            self._assignment_digests[assignment.id] = assignment_digest(assignment) + "\0" + context
         parts = f"{__version__}\0{self._assignment_digests[assignment.id]}\0{student_key}"
         return hashlib.sha256(parts.encode("utf-8")).hexdigest()
 

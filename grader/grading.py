@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.cache import ResultCache, submission_digest
+from grader.cache import ResultCache, machine_context, submission_digest
 from grader.course import Assignment, Course
 from grader.errors import CourseError, GraderError, SubmissionError
 from grader.exporters.gradebook import gradebook_csv
@@ -128,8 +128,8 @@ def grade_class(
     students = discover_students(submissions)
     workers = max(1, workers)
     runner = runner or JudgeRunner(**(runner_options or {}))
-    cache = None if force else ResultCache(out / ".cache")
-    writer = ResultCache(out / ".cache")
+    writer = ResultCache(out / ".cache", machine_context(runner_options or {}))
+    cache = None if force else writer
     (out / "students").mkdir(parents=True, exist_ok=True)
     run = GradingRun(created=now_iso())
     links: dict[str, str] = {}
@@ -205,7 +205,7 @@ def grade_student_task(
     """One student graded where a Dask worker runs it; plain data in and out."""
     course = Course.load(Path(course_root))
     assignments = [course.get(i) for i in assignment_ids]
-    writer = ResultCache(Path(cache_dir))
+    writer = ResultCache(Path(cache_dir), machine_context(runner_options))
     result, cached = _grade_student(
         JudgeRunner(**runner_options), Student(name, Path(path)), assignments, None if force else writer, writer
     )
