@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -266,6 +267,27 @@ def test_every_waiting_thread_sees_the_status(tmp_path, client):
         waiter.join(10)
     assert seen == [-signal.SIGKILL] * 3 and proc.returncode == -signal.SIGKILL
     close(proc, sock)
+
+
+PRELOAD_PROBE = """
+import os, sys, torch
+calls = []
+for name in ("_lazy_init", "init", "is_available", "device_count", "current_device", "synchronize"):
+    original = getattr(torch.cuda, name)
+    setattr(torch.cuda, name, lambda *a, _n=name, _o=original, **k: calls.append(_n) or _o(*a, **k))
+from grader.zygote import PRELOAD, _preload
+_preload(list(PRELOAD))
+print(calls, torch.cuda.is_initialized(), torch.get_num_threads(), len(os.listdir("/proc/self/task")))
+"""
+
+
+def test_preloading_touches_no_cuda_and_starts_no_thread(tmp_path):
+    env = minimal_env(tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-I", "-B", "-c", PRELOAD_PROBE], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[-2] == "[] False 1 1"
 
 
 def test_a_child_dies_with_the_zygote(tmp_path):
