@@ -27,8 +27,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import socket
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,7 +42,9 @@ sys.path.insert(0, str(ROOT))
 from grader import zygote  # noqa: E402
 from grader.course import Assignment, Course  # noqa: E402
 from grader.judge.client import RemoteError, WorkerClient, WorkerOptions  # noqa: E402
+from grader.protocol import read_frame  # noqa: E402
 from grader.runner import JudgeRunner  # noqa: E402
+from grader.sandbox import minimal_env  # noqa: E402
 
 MODES = ("zygote", "fresh")
 
@@ -94,6 +98,29 @@ def worker_start(assignment: Assignment, folder: Path, repeat: int) -> float:
     return statistics.median(times)
 
 
+def fork_time(client: zygote.ZygoteClient, repeat: int = 20) -> float:
+    """Median time from asking the zygote for a worker (no preload) to its first message."""
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        for _ in range(repeat):
+            ours, theirs = socket.socketpair()
+            started = time.perf_counter()
+            proc = client.spawn(
+                "grader.worker",
+                [str(theirs.fileno()), str(os.getpid()), "{}"],
+                cwd=home,
+                env=minimal_env(home),
+                pass_fds=(theirs.fileno(),),
+            )
+            theirs.close()
+            read_frame(ours, max_bytes=1 << 16, deadline=time.monotonic() + 30)
+            times.append(time.perf_counter() - started)
+            ours.close()  # the worker ends on end of file
+            proc.communicate(timeout=30)
+    return statistics.median(times)
+
+
 def grade_times(assignment: Assignment, folder: Path, repeat: int) -> tuple[list[float], list[float]]:
     """Wall times and check-duration sums of `repeat` gradings (after one not counted)."""
     runner = JudgeRunner(threads=1)
@@ -116,9 +143,11 @@ def zygote_overhead(assignment_ids: list[int] | None = None, repeat: int = 3) ->
     assignments = [course.get(n) for n in (assignment_ids or [1, 2])]
     started = time.perf_counter()
     with mode("zygote"):
-        if zygote.shared() is None:
-            raise SystemExit(f"no zygote here: {zygote._shared_failure or 'not supported on this platform'}")
+        client = zygote.shared()
+    if client is None:
+        raise SystemExit(f"no zygote here: {zygote._shared_failure or 'not supported on this platform'}")
     print(f"zygote start (once per grader command): {time.perf_counter() - started:.2f} s")
+    print(f"fork to a bare worker's greeting: {fork_time(client) * 1000:.0f} ms (median of 20)")
     rows = []
     for assignment in assignments:
         folder = course.reference_root / assignment.label
