@@ -1,0 +1,5 @@
+"""``python -I -B -m grader.zygote SOCKET PRELOAD``: the zygote process (see `grader.zygote`)."""
+
+from grader.zygote.server import main
+
+main()

@@ -1,0 +1,265 @@
+"""The zygote process: load the libraries once, then accept, check, fork, reap and report.
+
+``python -I -B -m grader.zygote SOCKET PRELOAD`` (started by `grader.zygote.Zygote.start`).
+Single-threaded by construction: it refuses to serve if loading its libraries left a second
+thread, since a fork copies only the calling thread and any lock another one held.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib
+import json
+import os
+import selectors
+import shutil
+import signal
+import socket
+import struct
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+from grader.zygote import MODULES
+from grader.zygote.child import BASE_PATH, PR_SET_DUMPABLE, Request, become, prctl
+
+_LOCALE_KEYS = ("LANG", "LC_ALL", "LC_CTYPE")  # read at interpreter start-up: a child cannot change them
+_MAX_REQUEST = 1 << 20
+_MAX_FDS = 16
+_MAX_FD_NUMBER = 1024
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -I -B -m grader.zygote SOCKET PRELOAD``: load the libraries, then fork on request."""
+    socket_path, modules = (argv or sys.argv[1:])[:2]
+    prctl(PR_SET_DUMPABLE, 0)  # no same-user process may ptrace the parent of every judge
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    BASE_PATH[:] = sys.path
+    preload([name for name in modules.split(",") if name])
+    threads = len(os.listdir("/proc/self/task"))
+    if threads != 1:  # forking a threaded process can copy a lock that is held forever
+        raise SystemExit(f"the zygote has {threads} threads after loading its libraries; it does not fork so")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    staging = socket_path + ".new"
+    listener.bind(staging)
+    listener.listen(64)
+    os.rename(staging, socket_path)  # appears only once it serves
+    try:
+        _Server(listener, os.getppid()).serve()
+    finally:
+        shutil.rmtree(os.path.dirname(socket_path), ignore_errors=True)
+
+
+def preload(names: list[str]) -> None:
+    """Import `names` (torch set to one thread first) and pytest's own plugins; freeze the heap."""
+    if "torch" in names or any(n.startswith(("torch.", "torchvision")) for n in names):
+        import torch
+
+        torch.set_num_threads(1)  # before anything else: no thread pool a child could inherit half of
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            if name.startswith("grader"):
+                raise
+    pytest_config = sys.modules.get("_pytest.config")
+    for plugin in getattr(pytest_config, "default_plugins", ()):  # what pytest.main() would import first
+        importlib.import_module(f"_pytest.{plugin}")
+    gc.collect()
+    gc.freeze()  # fewer copy-on-write faults in the children
+
+
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    raise _Stop
+
+
+@dataclass
+class _Child:
+    module: str
+    conn: socket.socket | None  # the requester's connection, until the exit status is sent
+
+
+class _Stop(Exception):
+    pass
+
+
+class _Server:
+    """Single-threaded: accept, check, fork, reap, report."""
+
+    def __init__(self, listener: socket.socket, parent_pid: int):
+        self.listener = listener
+        self.parent_pid = parent_pid
+        self.pid = os.getpid()
+        self.selector = selectors.DefaultSelector()
+        self.children: dict[int, _Child] = {}
+        self.peers: dict[socket.socket, tuple[int, int]] = {}  # connection -> (pid, uid)
+        self.wakeup_r, self.wakeup_w = os.pipe()
+        os.set_blocking(self.wakeup_r, False)
+        os.set_blocking(self.wakeup_w, False)
+        signal.set_wakeup_fd(self.wakeup_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        self.selector.register(listener, selectors.EVENT_READ, self._accept)
+        self.selector.register(self.wakeup_r, selectors.EVENT_READ, self._reap)
+        self.selector.register(0, selectors.EVENT_READ, self._lifeline)
+
+    def serve(self) -> None:
+        try:
+            while True:
+                for key, _ in self.selector.select():
+                    key.data(key.fileobj)
+        except _Stop:
+            pass
+        finally:
+            for pid in list(self.children):
+                _kill_tree(pid)
+
+    def _lifeline(self, _: Any) -> None:
+        if not os.read(0, 4096):
+            raise _Stop
+
+    def _accept(self, _: Any) -> None:
+        with contextlib.suppress(BlockingIOError):
+            conn, _addr = self.listener.accept()
+            pid, uid, _gid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+            conn.setblocking(False)
+            self.peers[conn] = (pid, uid)
+            self.selector.register(conn, selectors.EVENT_READ, self._request)
+
+    def _request(self, conn: socket.socket) -> None:
+        try:
+            data, fds, flags, _addr = socket.recv_fds(conn, _MAX_REQUEST, _MAX_FDS)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data, fds, flags = b"", [], 0
+        if not data:  # the requester left without asking
+            self._drop(conn, fds)
+            return
+        try:
+            request = _parse(data, fds, flags)
+            self._authorize(conn, request.module)
+        except (ValueError, KeyError, TypeError, PermissionError) as exc:
+            _send(conn, {"error": str(exc) or type(exc).__name__})
+            self._drop(conn, fds)
+            return
+        pid = self._fork(request)
+        for fd in fds:
+            os.close(fd)
+        self.children[pid] = _Child(request.module, conn)
+        self.selector.modify(conn, selectors.EVENT_READ, self._hangup)
+        _send(conn, {"pid": pid})
+
+    def _authorize(self, conn: socket.socket, module: str) -> None:
+        pid, uid = self.peers.get(conn, (0, -1))
+        if uid != os.getuid():
+            raise PermissionError("another user")
+        if pid == self.parent_pid:
+            return
+        requester = self.children.get(pid)
+        if requester is not None and requester.module == "grader.judge" and module == "grader.worker":
+            return
+        raise PermissionError(f"process {pid} may not ask for {module}")
+
+    def _hangup(self, conn: socket.socket) -> None:
+        """The requester closed its end (or broke the protocol) while its child runs: kill it."""
+        for pid, child in self.children.items():
+            if child.conn is conn:
+                _kill_tree(pid)
+                child.conn = None
+        self._drop(conn, [])
+
+    def _reap(self, _: Any) -> None:
+        with contextlib.suppress(OSError):
+            while os.read(self.wakeup_r, 512):
+                pass
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            child = self.children.pop(pid, None)
+            if child is not None and child.conn is not None:
+                _send(child.conn, {"exit": os.waitstatus_to_exitcode(status)})
+                self._drop(child.conn, [])
+
+    def _drop(self, conn: socket.socket, fds: list[int]) -> None:
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(KeyError, ValueError):
+            self.selector.unregister(conn)
+        self.peers.pop(conn, None)
+        conn.close()
+
+    def _fork(self, request: Request) -> int:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid:
+            return pid
+        code = 70
+        try:
+            self._forget()
+            code = become(request, zygote_pid=self.pid)
+        except BaseException:
+            with contextlib.suppress(BaseException):
+                traceback.print_exc()
+        finally:
+            os._exit(code)
+
+    def _forget(self) -> None:
+        """In a child: let go of everything the zygote holds, through the objects that own it."""
+        signal.set_wakeup_fd(-1)
+        for sig in (signal.SIGCHLD, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.selector.close()
+        self.listener.close()
+        for conn in list(self.peers):
+            conn.close()
+        os.close(self.wakeup_r)
+        os.close(self.wakeup_w)
+
+
+def _parse(data: bytes, fds: list[int], flags: int) -> Request:
+    if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
+        raise ValueError("request too large")
+    raw = json.loads(data)
+    module, args, cwd, env, targets = raw["module"], raw["args"], raw["cwd"], raw["env"], raw["fds"]
+    if module not in MODULES:
+        raise ValueError(f"not a module the zygote starts: {module!r}")
+    if not (isinstance(args, list) and all(type(a) is str and "\0" not in a for a in args)):
+        raise ValueError("arguments must be strings")
+    if not (type(cwd) is str and os.path.isabs(cwd) and os.path.isdir(cwd)):
+        raise ValueError(f"no such folder: {cwd!r}")
+    if not (isinstance(env, dict) and all(_env_entry(k, v) for k, v in env.items())):
+        raise ValueError("malformed environment")
+    if any(env.get(k) != os.environ.get(k) for k in _LOCALE_KEYS):
+        raise ValueError("the locale differs from the zygote's")
+    if not (isinstance(targets, list) and len(targets) == len(fds) - 1 and len(set(targets)) == len(targets)):
+        raise ValueError("descriptors do not match their numbers")
+    if not all(type(t) is int and 3 <= t < _MAX_FD_NUMBER for t in targets):
+        raise ValueError("descriptor numbers out of range")
+    return Request(module, args, cwd, env, fds, targets)
+
+
+def _env_entry(key: object, value: object) -> bool:
+    return type(key) is str and type(value) is str and key != "" and "=" not in key and "\0" not in key + value
+
+
+def _send(conn: socket.socket, message: dict[str, Any]) -> None:
+    with contextlib.suppress(OSError):
+        conn.send(json.dumps(message).encode())
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL a child's process group (it leads one once it has called setsid) and the child."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGKILL)
