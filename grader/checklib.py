@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "expect_raises",
     "fed_by_call",
     "find_function",
+    "flows_from",
     "load_checkpoint",
     "load_into",
 ]
@@ -115,21 +116,30 @@ def assigned_values(function: ast.FunctionDef) -> dict[str, list[ast.expr]]:
     return values
 
 
-def fed_by_call(
-    expr: ast.AST, names: set[str], values: dict[str, list[ast.expr]], _seen: frozenset[str] = frozenset()
+def flows_from(
+    expr: ast.AST,
+    matches: Callable[[ast.AST], bool],
+    values: dict[str, list[ast.expr]],
+    _seen: frozenset[str] = frozenset(),
 ) -> bool:
-    """Whether `expr` contains a call to one of `names`, directly or through local variables."""
+    """Whether a node of `expr` matches, directly or through the local variables it reads
+    (`values`: what each local name is assigned, from `assigned_values`)."""
     for node in ast.walk(expr):
-        if call_name(node) in names:
+        if matches(node):
             return True
         if (
             isinstance(node, ast.Name)
             and node.id in values
             and node.id not in _seen
-            and any(fed_by_call(v, names, values, _seen | {node.id}) for v in values[node.id])
+            and any(flows_from(v, matches, values, _seen | {node.id}) for v in values[node.id])
         ):
             return True
     return False
+
+
+def fed_by_call(expr: ast.AST, names: set[str], values: dict[str, list[ast.expr]]) -> bool:
+    """Whether `expr` contains a call to one of `names`, directly or through local variables."""
+    return flows_from(expr, lambda node: call_name(node) in names, values)
 
 
 def expect_raises(kind: type[BaseException], function: Any, *args: Any, call: str, why: str = "") -> None:

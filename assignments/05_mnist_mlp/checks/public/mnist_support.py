@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from grader.checklib import describe, load_checkpoint, load_into
+from grader.checklib import describe, flows_from, load_checkpoint, load_into
 from grader.data import MnistData, ensure_mnist, read_idx, write_mnist_folder
 from grader.devices import cuda_available
 from grader.plots import Series, confusion_matrix, line_chart
@@ -382,22 +382,16 @@ def _mentions(expr: ast.AST, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(expr))
 
 
-def _carries_device(expr: ast.AST, device: str, values: dict[str, list[ast.expr]], seen: frozenset[str]) -> bool:
+def _carries_device(expr: ast.AST, device: str, values: dict[str, list[ast.expr]]) -> bool:
     """Whether `expr` goes through a call given the device (X.to(device), helper(X, device)),
     directly or through the local variables it reads."""
-    for node in ast.walk(expr):
-        if isinstance(node, ast.Call) and any(
+
+    def given_the_device(node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and any(
             _mentions(a, device) for a in [*node.args, *(k.value for k in node.keywords)]
-        ):
-            return True
-        if (
-            isinstance(node, ast.Name)
-            and node.id in values
-            and node.id not in seen
-            and any(_carries_device(v, device, values, seen | {node.id}) for v in values[node.id])
-        ):
-            return True
-    return False
+        )
+
+    return flows_from(expr, given_the_device, values)
 
 
 def moves_inputs_to_device(function: ast.FunctionDef) -> bool:
@@ -425,7 +419,7 @@ def moves_inputs_to_device(function: ast.FunctionDef) -> bool:
         )
     ]
     if inputs:
-        return all(_carries_device(x, device, values, frozenset()) for x in inputs)
+        return all(_carries_device(x, device, values) for x in inputs)
     # No model(...) call here: the batch goes to a helper, which must be given the device too.
     loop_vars = {
         n.id
