@@ -148,7 +148,8 @@ def grade_class(
         links[result.student] = "students/" + urllib.parse.quote(filename)
         html = render_student(result, generated=run.created, version=__version__, index_href="../index.html")
         (out / "students" / filename).write_text(html, encoding="utf-8")
-        save_run(run, out / "results.json")
+        if cached < len(result.assignments):  # what came from the cache is safe there already
+            save_run(run, out / "results.json")
         if on_progress is not None:
             on_progress(BatchProgress(len(run.submissions), len(students), result, cached))
 
