@@ -3,9 +3,12 @@
     .venv/bin/python bench/grade_one.py [N ...] [--repeat R]
 
 For each assignment: grades the reference solution with every check (public and hidden) R
-times, one at a time, and prints the wall time, the same minus the cost of importing torch in
-a fresh interpreter (measured in this run: the worker pays it once, and the judge once more
-when its checks import torch), and the slowest checks. Figures are printed, never asserted.
+times, one at a time, and prints the wall time and the slowest checks. With the zygote (the
+default on Linux) torch is imported once per grader command, when the zygote starts: that start
+is measured and printed on its own, and the wall times exclude it. With GRADER_ZYGOTE=0 every
+judge and worker is a fresh interpreter: the cost of importing torch in one (measured in this
+run: the worker pays it once, and the judge once more when its checks import torch) is
+subtracted instead. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from grader import zygote  # noqa: E402
 from grader.course import Course  # noqa: E402
 from grader.runner import JudgeRunner  # noqa: E402
 
@@ -44,6 +48,13 @@ def main() -> None:
     bare = import_cost("sys")
     torch_import = import_cost("torch, torch._dynamo") - bare
     print(f"fresh interpreter: {bare:.2f} s; importing torch + torch._dynamo: {torch_import:.2f} s")
+    started = time.perf_counter()
+    forked = zygote.shared() is not None
+    if forked:
+        print(f"zygote start (once per grader command, torch imported there): {time.perf_counter() - started:.2f} s")
+        torch_import = 0.0  # no judge or worker imports torch: they are forked with it loaded
+    else:
+        print("no zygote (GRADER_ZYGOTE=0 or not Linux): fresh interpreters, torch imports subtracted")
     runner = JudgeRunner(threads=1)
     for assignment in assignments:
         walls, results = [], []
