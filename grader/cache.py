@@ -29,7 +29,7 @@ from grader.course import Assignment
 from grader.errors import GraderError
 from grader.results import AssignmentResult, assignment_from_dict, to_dict
 
-__all__ = ["ResultCache", "assignment_digest", "machine_context", "submission_digest"]
+__all__ = ["ResultCache", "assignment_digest", "file_digest", "machine_context", "submission_digest"]
 
 _SKIPPED = {"__pycache__", ".pytest_cache", ".hypothesis", "grader-report"}
 _CHUNK = 1 << 20
@@ -39,6 +39,13 @@ def _update_with_file(digest: hashlib._Hash, path: Path) -> None:
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes (a zipped submission is keyed by its zip)."""
+    digest = hashlib.sha256()
+    _update_with_file(digest, path)
+    return digest.hexdigest()
 
 
 def assignment_digest(assignment: Assignment) -> str:
@@ -58,8 +65,8 @@ def submission_digest(folder: Path, assignment: Assignment) -> str:
     """Hash of what a submission gives one assignment: the folder's file names, and the assignment's files.
 
     The names of all top-level entries count (a near-miss file name changes the verdict's
-    message); the contents count only for the files the assignment grades, so a late file for
-    assignment 3 does not regrade assignment 1... unless it renames things.
+    message); the contents count only for the files the assignment grades, so a changed
+    fitting.py regrades assignment 3 and not assignment 1.
     """
     digest = hashlib.sha256()
     try:

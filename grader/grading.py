@@ -6,7 +6,6 @@ forwards. A bad submission never stops a batch; a bad course stops it before any
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tempfile
 import urllib.parse
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.cache import ResultCache, machine_context, submission_digest
+from grader.cache import ResultCache, file_digest, machine_context, submission_digest
 from grader.course import Assignment, Course
 from grader.errors import CourseError, GraderError, SubmissionError
 from grader.exporters.gradebook import gradebook_csv
@@ -127,9 +126,11 @@ def grade_class(
             )
     students = discover_students(submissions)
     workers = max(1, workers)
-    runner = runner or JudgeRunner(**(runner_options or {}))
-    writer = ResultCache(out / ".cache", machine_context(runner_options or {}))
-    cache = None if force else writer
+    if scheduler is not None and runner is not None:
+        raise GraderError("a Dask cluster builds its own judge runners: pass runner_options, not a runner")
+    runner_options = runner_options or {}
+    runner = runner or JudgeRunner(**runner_options)
+    cache = ResultCache(out / ".cache", machine_context(runner_options))
     (out / "students").mkdir(parents=True, exist_ok=True)
     run = GradingRun(created=now_iso())
     links: dict[str, str] = {}
@@ -139,7 +140,7 @@ def grade_class(
     def grade(student: Student) -> tuple[SubmissionResult, int]:
         if on_start is not None:
             on_start(student.name, len(students))
-        return _grade_student(runner, student, assignments, cache, writer)
+        return _grade_student(runner, student, assignments, cache, reuse=not force)
 
     def finish(result: SubmissionResult, cached: int) -> None:
         run.submissions.append(result)
@@ -153,26 +154,11 @@ def grade_class(
         if on_progress is not None:
             on_progress(BatchProgress(len(run.submissions), len(students), result, cached))
 
-    if scheduler is not None:
-        if runner is not None and not isinstance(runner, JudgeRunner):
-            raise GraderError("a Dask cluster builds its own judge runners: pass runner_options, not a runner")
-        _grade_on_dask(
-            scheduler,
-            course.root,
-            [a.id for a in assignments],
-            students,
-            out / ".cache",
-            force=force,
-            runner_options=runner_options or {},
-            finish=finish,
-            interrupted=lambda: BatchInterrupted(run, len(students)),
-            write_summaries=lambda: _write_summaries(run, links, out),
-        )
-        _write_summaries(run, links, out)
-        return run
-
     try:
-        if workers == 1:
+        if scheduler is not None:
+            ids = [a.id for a in assignments]
+            _grade_on_dask(scheduler, course.root, ids, students, cache.folder, force, runner_options, finish)
+        elif workers == 1:
             for student in students:
                 finish(*grade(student))
         else:
@@ -206,10 +192,9 @@ def grade_student_task(
     """One student graded where a Dask worker runs it; plain data in and out."""
     course = Course.load(Path(course_root))
     assignments = [course.get(i) for i in assignment_ids]
-    writer = ResultCache(Path(cache_dir), machine_context(runner_options))
-    result, cached = _grade_student(
-        JudgeRunner(**runner_options), Student(name, Path(path)), assignments, None if force else writer, writer
-    )
+    cache = ResultCache(Path(cache_dir), machine_context(runner_options))
+    runner = JudgeRunner(**runner_options)
+    result, cached = _grade_student(runner, Student(name, Path(path)), assignments, cache, reuse=not force)
     return to_dict(result), cached
 
 
@@ -219,13 +204,12 @@ def _grade_on_dask(
     assignment_ids: list[int],
     students: list[Student],
     cache_dir: Path,
-    *,
     force: bool,
     runner_options: dict[str, Any],
     finish: Callable[[SubmissionResult, int], None],
-    interrupted: Callable[[], BatchInterrupted],
-    write_summaries: Callable[[], None],
 ) -> None:
+    """Each student a task on the cluster; results handed to `finish` as they come. On Ctrl-C the
+    tasks not yet done are cancelled (a judge already running on a Dask worker finishes)."""
     try:
         from distributed import Client
         from distributed import as_completed as dask_completed
@@ -258,8 +242,7 @@ def _grade_on_dask(
                 finish(submission_from_dict(data), cached)
         except KeyboardInterrupt:
             client.cancel(futures)
-            write_summaries()
-            raise interrupted() from None
+            raise
 
 
 def _cancel(runner: Runner) -> None:
@@ -278,18 +261,20 @@ def _grade_student(
     runner: Runner,
     student: Student,
     assignments: list[Assignment],
-    cache: ResultCache | None,
-    writer: ResultCache,
+    cache: ResultCache,
+    *,
+    reuse: bool,
 ) -> tuple[SubmissionResult, int]:
-    """Grade one student's assignments (from the cache where their key is known); how many were cached."""
+    """Grade one student's assignments, storing each result in `cache` (and, with `reuse`, taking
+    from it those whose key is known); returns how many came from the cache."""
     result = SubmissionResult(student=student.name)
     cached = 0
-    zip_digest = _file_digest(student.path) if student.is_zip else None
+    zip_digest = file_digest(student.path) if student.is_zip else None
     keys = {  # the name counts too: identical files of two students are still two gradings
-        a.id: writer.key(student.name + "\0" + (zip_digest or submission_digest(student.path, a)), a)
+        a.id: cache.key(student.name + "\0" + (zip_digest or submission_digest(student.path, a)), a)
         for a in assignments
     }
-    hits = {a.id: hit for a in assignments if cache is not None and (hit := cache.get(keys[a.id])) is not None}
+    hits = {a.id: hit for a in assignments if reuse and (hit := cache.get(keys[a.id])) is not None}
     if len(hits) == len(assignments):
         result.assignments = [hits[a.id] for a in assignments]
         return result, len(hits)
@@ -307,17 +292,9 @@ def _grade_student(
                 cached += 1
                 continue
             graded = _run_one(runner, assignment, folder, scope="all")
-            writer.put(keys[assignment.id], graded)
+            cache.put(keys[assignment.id], graded)
             result.assignments.append(graded)
     return result, cached
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _run_one(runner: Runner, assignment: Assignment, folder: Path, *, scope: str) -> AssignmentResult:

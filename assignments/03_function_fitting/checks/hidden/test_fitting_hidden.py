@@ -25,7 +25,7 @@ from fitting_support import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checklib import describe
+from grader.checklib import describe, load_checkpoint
 from grader.judge.client import RemoteError
 
 TASK_PARAMS = pytest.mark.parametrize("task", list(TASKS.values()), ids=list(TASKS))
@@ -92,28 +92,31 @@ def test_checkpoint_worst_error(student_files, task):
 
 @pytest.mark.points(1)
 @TASK_PARAMS
-def test_save_load_round_trip(submission, task):
+def test_save_load_round_trip(submission, task, worker_client, tmp_path):
     """save_model then the loader gives back the same model, saved as a state dict"""
     model = expect_model(getattr(submission, task.make)(), f"{task.make}()")
     path = f"round_trip_{task.name}.pt"
     submission.save_model(model, path)
-    torch_module = getattr(submission, "torch", None)  # the student's own torch, in the worker
-    if torch_module is not None:
-        try:
-            torch_module.load(path, weights_only=True)
-        except RemoteError as exc:
-            raise AssertionError(
-                f"the file written by save_model(model, {path!r}) cannot be read with torch.load(path, "
-                f"weights_only=True) ({exc.type_name}); save_model must save the weights only: "
-                "torch.save(model.state_dict(), path)"
-            ) from None
+    try:
+        written = worker_client.fetch(path)
+    except RemoteError:
+        raise AssertionError(
+            f"save_model(model, {path!r}) wrote no file at {path!r}: save to the path it is given, with "
+            "torch.save(model.state_dict(), path)"
+        ) from None
+    copy = tmp_path / path  # read here, in the judge, with weights_only: nothing of the worker is unpickled
+    copy.write_bytes(written)
+    saved = load_checkpoint(copy)
     loaded = expect_model(getattr(submission, task.loader)(path), f"{task.loader}({path!r})")
     before, after = model.state_dict(), loaded.state_dict()
-    same = before.keys() == after.keys() and all(torch.equal(before[k], after[k]) for k in before)
+    same = all(
+        before.keys() == other.keys() and all(torch.equal(before[k], other[k]) for k in before)
+        for other in (after, saved)
+    )
     assert same, (
-        f"after save_model(model, {path!r}), {task.loader}({path!r}) returned a model with other weights "
-        f"than the saved one; the loader must build the model and load_state_dict(torch.load(path)) from the "
-        "path it is given"
+        f"after save_model(model, {path!r}), the saved file or {task.loader}({path!r}) holds other weights "
+        f"than the model's; save_model must torch.save(model.state_dict(), path) and the loader must build the "
+        "model and load_state_dict(torch.load(path)) from the path it is given"
     )
     x = task.grid()
     mismatch = forward_mismatch(
