@@ -24,6 +24,7 @@ from typing import Any
 
 from grader.course import Limits
 from grader.errors import CodecError, SandboxError
+from grader.isolation import FEATURES, sweep, uid_for
 from grader.protocol import decode, encode, read_frame, write_frame
 from grader.sandbox import Process, kill_group, launch_module, minimal_env, resident_bytes
 
@@ -31,6 +32,8 @@ __all__ = ["Remote", "RemoteError", "WorkerClient", "WorkerFailure", "WorkerOpti
 
 ROOT = 0  # handle id of the student's module
 _STARTUP_TIMEOUT_S = 120.0  # loading torch on a cold machine; not charged to the student
+_PROCESS_LIMIT = 32  # processes and threads of a worker's own uid (RLIMIT_NPROC): a fork bomb stops there
+_ISOLATION_FIELDS = {*FEATURES, "level", "reason", "platform"}
 _args_repr = reprlib.Repr()
 _args_repr.maxstring = 40
 _args_repr.maxlist = 6
@@ -146,6 +149,8 @@ class WorkerOptions:
     preload: tuple[str, ...] = ()
     threads: int = 1
     scratch: Path | None = None
+    isolate: bool = True  # enter `grader.isolation` where this machine allows it
+    private: tuple[Path, ...] = ()  # folders the worker must not see, besides those derived below
 
 
 class WorkerClient:
@@ -167,6 +172,8 @@ class WorkerClient:
         self._check_deadline: float | None = None
         self._check_failure: WorkerFailure | None = None
         self._scratch = Path(tempfile.mkdtemp(prefix="grader-w-", dir=options.scratch))
+        self._worker_uid: int | None = None
+        self.isolation: dict[str, Any] = {}  # what the last worker reported it got
 
     # --- per-check bookkeeping -------------------------------------------------------------
 
@@ -347,7 +354,9 @@ class WorkerClient:
             "threads": self.options.threads,
             "memory_bytes": (limits.memory_mb + 1024) * 1024 * 1024,
             "cpu_seconds": int(limits.judge_timeout_s) + 60,
+            "processes": _PROCESS_LIMIT,
             "max_bytes": 16 * 1024 * 1024,
+            "isolate": self._isolation_spec(workdir, home) if self.options.isolate else None,
         }
         parent, child = socket.socketpair()
         try:
@@ -379,9 +388,12 @@ class WorkerClient:
             output = bytes(self._output[-2000:]).decode("utf-8", "replace")
             self._stop()
             raise SandboxError(f"the worker did not start ({type(exc).__name__}): {output}") from None
-        if "hello" not in hello:
+        if "hello" not in hello or not isinstance(hello["hello"], dict):
             self._stop()
             raise SandboxError("the worker did not greet")
+        isolation = hello["hello"].get("isolation") or {}
+        self.isolation = {k: v for k, v in isolation.items() if k in _ISOLATION_FIELDS}
+        self._worker_uid = uid_for(self._proc.pid) if isolation.get("uid") is True else None
         self._baseline_rss = resident_bytes(self._proc.pid)
         module_file = f"{self.options.module}.py"
         try:
@@ -399,6 +411,19 @@ class WorkerClient:
         except WorkerFailure as failure:
             self._import_failure = failure
             raise
+
+    def _isolation_spec(self, workdir: Path, home: Path) -> dict[str, list[str]]:
+        """What the worker keeps, sees read-only and may not see (see `grader.isolation.enter`)."""
+        private = [*self.options.private, self._scratch.parent]  # this judge's folder, others' too
+        if self.options.files:
+            folder = self.options.files[0].resolve().parent
+            private += [folder, folder.parent]  # the student's folder and the submissions beside it
+        share = Path(tempfile.gettempdir())  # the judge's temp folder: data it makes for the student's code
+        return {
+            "keep": [str(workdir), str(home)],
+            "share": [str(share)] if not _within(self._scratch, share) else [],
+            "private": [str(p) for p in private],
+        }
 
     def _watch(self) -> None:
         """Called while waiting for a reply: keep output flowing, enforce the memory limit."""
@@ -469,6 +494,9 @@ class WorkerClient:
         if self._proc is not None:
             self.generation += 1
             self._drain()
+            if self._worker_uid is not None:  # every process it started, setsid or not, then the group
+                sweep(self._worker_uid)
+                self._worker_uid = None
             kill_group(self._proc)
             if self._proc.stdout is not None:
                 self._proc.stdout.close()
@@ -489,6 +517,10 @@ class WorkerClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 class _MemoryExceeded(Exception):

@@ -1,8 +1,10 @@
 """Worker bootstrap: `python -I -B -m grader.worker FD PARENT_PID CONFIG_JSON`.
 
-Order matters: tie our life to the parent's, load the libraries the assignment needs, then
-apply the resource limits (so library start-up is not charged to the student), and only then
-serve requests, the first of which imports the student's module.
+Order matters: tie our life to the parent's, enter the isolation the judge asked for while the
+process is still single-threaded (`grader.isolation.enter`: namespaces, private mounts, a uid of
+its own), load the libraries the assignment needs, then apply the resource limits (so library
+start-up is not charged to the student), and only then serve requests, the first of which
+imports the student's module. The greeting tells the judge what isolation was achieved.
 """
 
 from __future__ import annotations
@@ -29,8 +31,12 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(70)
 
 
-def _apply_limits(config: dict) -> None:
-    """rlimits on ourselves; `memory_bytes` counts on top of what is mapped right now."""
+def _apply_limits(config: dict, *, own_uid: bool) -> None:
+    """rlimits on ourselves; `memory_bytes` counts on top of what is mapped right now.
+
+    The number of processes is limited only under a uid of our own: the limit counts every
+    process (and thread) of the real uid, which would otherwise be the grader's.
+    """
     try:
         with open("/proc/self/statm", "rb") as fh:
             mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
@@ -42,6 +48,7 @@ def _apply_limits(config: dict) -> None:
         resource.RLIMIT_FSIZE: int(config["file_bytes"]) if config.get("file_bytes") else None,
         resource.RLIMIT_NOFILE: int(config["open_files"]) if config.get("open_files") else None,
         resource.RLIMIT_CORE: 0,
+        resource.RLIMIT_NPROC: int(config["processes"]) if own_uid and config.get("processes") else None,
     }
     for which, value in limits.items():
         if value is None:
@@ -53,19 +60,30 @@ def _apply_limits(config: dict) -> None:
             resource.setrlimit(which, (value, value))
 
 
+def _isolate(config: dict) -> dict:
+    """Enter the isolation the judge asked for (`grader.isolation`); what was achieved, as data."""
+    if not config.get("isolate"):
+        return {}
+    from grader.isolation import enter
+
+    spec = config["isolate"]
+    return enter(keep=spec["keep"], share=spec["share"], private=spec["private"]).to_dict()
+
+
 def main() -> None:
     fd, parent_pid, config = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
     _die_with_parent(parent_pid)
     sys.dont_write_bytecode = True
+    isolation = _isolate(config)  # before any library is loaded: the process is single-threaded here
     for name in config.get("preload", []):
         __import__(name)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(max(1, int(config.get("threads", 1))))
     from grader.worker.server import serve
 
-    _apply_limits(config)
+    _apply_limits(config, own_uid=bool(isolation.get("uid")))
     sock = socket.socket(fileno=fd)
-    serve(sock, max_bytes=int(config.get("max_bytes", 64 * 1024 * 1024)))
+    serve(sock, max_bytes=int(config.get("max_bytes", 64 * 1024 * 1024)), hello={"isolation": isolation})
 
 
 if __name__ == "__main__":

@@ -61,10 +61,10 @@ class Handles:
         self.objects = {0: root} if root is not None else {}
 
 
-def serve(sock: socket.socket, *, max_bytes: int) -> None:
+def serve(sock: socket.socket, *, max_bytes: int, hello: dict[str, Any] | None = None) -> None:
     handles = Handles()
     student_dir = ""
-    write_frame(sock, {"hello": {"pid": os.getpid(), "python": sys.version.split()[0]}})
+    write_frame(sock, {"hello": {"pid": os.getpid(), "python": sys.version.split()[0], **(hello or {})}})
     while True:
         try:
             request, blobs = read_frame(sock, max_bytes=max_bytes)

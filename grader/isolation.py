@@ -1,0 +1,369 @@
+"""Isolating the worker on Linux: what this machine allows, entering it, and sweeping up after.
+
+The worker's bootstrap calls `enter` before it loads any library or student code. On Linux,
+as root (how CI and grading machines run):
+
+1. ``unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC)``: its own mount table, a network
+   namespace holding only a loopback interface that is down, its own System V IPC;
+2. mounts, in that private mount table: an empty read-only tmpfs over every private path (the
+   course's checks and reference solutions, the submissions, the report folder, the grader's
+   scratch); a fresh, size-capped tmpfs on ``/tmp``, ``/var/tmp`` and ``/dev/shm``; the
+   worker's own folders (its working copy of the student's files, its HOME) as size-capped
+   tmpfs copies at their paths, so nothing it writes reaches the disk; folders the judge shares
+   read-only (data made for the student's code) bound at their paths; ``/proc``
+   mounted again with ``hidepid=2`` so other users' processes are invisible;
+3. its own unprivileged uid and gid, ``UID_BASE + pid`` (unique while the worker lives: the
+   pid is not reused before the judge reaps it), which owns only the worker's folders, makes
+   ``RLIMIT_NPROC`` a limit on the worker's own processes, and lets the judge find and kill
+   every process the worker started, ones that left its session with ``setsid`` included
+   (`sweep`).
+
+As another user with user namespaces allowed, steps 1 and 2 happen inside a user namespace
+(locked by a second, nested one, so the student cannot unmount what hides the private paths);
+there is no uid of its own, so processes that leave the worker's session can outlive it.
+Elsewhere nothing of this is available and `probe` says so: `grader check` warns, `grader
+grade` refuses without ``--insecure``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.errors import SandboxError
+
+__all__ = ["FEATURES", "Isolation", "UID_BASE", "enter", "probe", "sweep", "uid_for"]
+
+UID_BASE = 1 << 30  # far above any uid a distribution hands out; below (uid_t)-1
+FEATURES = {
+    "network": "no network access (own network namespace)",
+    "filesystem": "checks, reference solutions, other submissions and reports hidden; private /tmp",
+    "uid": "runs as its own unprivileged user",
+    "kill_all": "every process it starts is killed when it ends, setsid or not",
+}
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+# The worker's writable places are tmpfs (memory), each capped: the grader's disk is out of reach.
+OWN_BYTES = 128 * 1024 * 1024  # each of the worker's own folders (its copy of the files, its HOME)
+TMP_BYTES = {"/tmp": 128 * 1024 * 1024, "/var/tmp": 16 * 1024 * 1024, "/dev/shm": 16 * 1024 * 1024}
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """Which protections a worker gets on this machine (see `FEATURES`)."""
+
+    network: bool = False
+    filesystem: bool = False
+    uid: bool = False
+    kill_all: bool = False
+    platform: str = sys.platform
+    reason: str = ""  # why something is missing, in a few words
+
+    def missing(self) -> list[str]:
+        return [name for name in FEATURES if not getattr(self, name)]
+
+    @property
+    def level(self) -> str:
+        """ "full", "partial" or "none"."""
+        missing = self.missing()
+        return "full" if not missing else "none" if len(missing) == len(FEATURES) else "partial"
+
+    @property
+    def sufficient_for_grading(self) -> bool:
+        """What `grader grade` needs without ``--insecure``: no network, private files."""
+        return self.network and self.filesystem
+
+    def describe(self) -> str:
+        """One line for a terminal or a report."""
+        if self.level == "full":
+            return "full isolation: " + "; ".join(FEATURES.values())
+        missing = ", ".join(FEATURES[name] for name in self.missing())
+        why = f" ({self.reason})" if self.reason else ""
+        return f"{self.level} isolation: missing {missing}{why}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"level": self.level}
+
+
+def uid_for(pid: int) -> int:
+    return UID_BASE + pid
+
+
+# --- what the worker does to itself ---------------------------------------------------------
+
+
+def enter(*, keep: Iterable[str], share: Iterable[str], private: Iterable[str]) -> Isolation:
+    """Isolate this process (a worker, before any library or student code): see the module.
+
+    `keep`: the worker's own folders (made its own, writable); `share`: folders the judge
+    shares read-only; `private`: folders to hide. Returns what was achieved. Raises
+    `SandboxError` when a step that this machine said it allows fails halfway.
+    """
+    if not sys.platform.startswith("linux"):
+        return Isolation(reason="not Linux")
+    libc = ctypes.CDLL(None, use_errno=True)
+    root = os.geteuid() == 0
+    uid, gid = os.getuid(), os.getgid()
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC
+    if libc.unshare(flags if root else flags | CLONE_NEWUSER) != 0:
+        return Isolation(reason=f"unshare: {os.strerror(ctypes.get_errno())}")
+    if not root:
+        _map_ids(uid, gid)
+    keep = [os.path.realpath(p) for p in keep]
+    share = [os.path.realpath(p) for p in share if os.path.isdir(p)]
+    try:
+        _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
+        needed = _needed()
+        hidden = _hideable(private, needed)
+        fresh = [path for path in TMP_BYTES if os.path.isdir(path) and not os.path.islink(path)]
+        hidden = [path for path in hidden if not any(_within(path, t) for t in fresh)]  # gone with /tmp
+        opaque = _opaque_ancestors(needed) if root else []
+        reveal = _outermost([n for n in needed if any(_within(n, o) for o in opaque)])
+        opened = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in [*reveal, *keep, *share]}
+        for path in fresh:
+            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_BYTES[path]},mode=1777")
+        masks = _outermost([*hidden, *opaque])
+        for path in masks:
+            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+        for path in reveal:  # what the worker needs from inside a folder other users cannot enter
+            _bind_read_only(libc, opened[path], path)
+        for path in share:
+            _bind_read_only(libc, opened[path], path)
+        for path in keep:  # a capped tmpfs holding a copy: the disk stays out of reach
+            os.makedirs(path, exist_ok=True)
+            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={OWN_BYTES},mode=0700")
+            shutil.copytree(f"/proc/self/fd/{opened[path]}", path, symlinks=True, dirs_exist_ok=True)
+        for fd in opened.values():
+            os.close(fd)
+        for path in masks:  # empty and read-only from now on (what is mounted inside keeps its own mode)
+            _mount(libc, None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        if root:
+            _mount(libc, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+    except OSError as exc:
+        raise SandboxError(f"isolating the worker failed: {exc}") from exc
+    if os.getcwd() in keep:
+        os.chdir(os.getcwd())  # the bound folder, not the one underneath
+    if not root:
+        _lock_mounts(libc, uid, gid)
+        return Isolation(network=True, filesystem=True, reason="not root: no uid of its own")
+    worker_uid = uid_for(os.getpid())
+    for path in keep:
+        _chown_tree(path, worker_uid)
+    os.setgroups([])
+    os.setresgid(worker_uid, worker_uid, worker_uid)
+    os.setresuid(worker_uid, worker_uid, worker_uid)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # changing uid cleared it
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # and made /proc/self root's; only its own uid may look
+    return Isolation(network=True, filesystem=True, uid=True, kill_all=True)
+
+
+def _mount(libc: Any, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    encode = lambda s: None if s is None else os.fsencode(s)  # noqa: E731
+    if libc.mount(encode(source), encode(target), encode(fstype), flags, encode(data)) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {target}: {os.strerror(errno)}")
+
+
+def _map_ids(uid: int, gid: int) -> None:
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as fh:
+            fh.write(text)
+
+
+def _lock_mounts(libc: Any, uid: int, gid: int) -> None:
+    """A nested user and mount namespace: the mounts made above become locked to the student."""
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
+        raise SandboxError(f"isolating the worker failed: unshare: {os.strerror(ctypes.get_errno())}")
+    _map_ids(uid, gid)
+
+
+def _needed() -> list[str]:
+    """Folders the worker reads its interpreter and libraries from."""
+    grader_root = str(Path(__file__).resolve().parent.parent)
+    paths = [sys.prefix, sys.base_prefix, grader_root, *[p for p in sys.path if p]]
+    return _outermost([os.path.realpath(p) for p in paths if os.path.isdir(p)])
+
+
+def _hideable(private: Iterable[str], needed: list[str]) -> list[str]:
+    """Existing private folders, less those that hold something the worker needs."""
+    chosen = []
+    for raw in private:
+        path = os.path.realpath(raw)
+        if os.path.isdir(path) and path != "/" and not any(_within(n, path) for n in needed):
+            chosen.append(path)
+    return _outermost(chosen)
+
+
+def _opaque_ancestors(needed: list[str]) -> list[str]:
+    """The outermost folder other users may not enter on the way to each needed folder
+    (a Python installed under /root, say): masked, with the needed folder bound back."""
+    found = []
+    for path in needed:
+        parts = Path(path).parts
+        for depth in range(2, len(parts) + 1):
+            folder = str(Path(*parts[:depth]))
+            if not os.stat(folder).st_mode & 0o001:
+                found.append(folder)
+                break
+    return _outermost(found)
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """`paths` without duplicates and without those inside another one, outermost first."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=lambda p: (p.count("/"), p)):
+        if not any(_within(path, k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def _bind_read_only(libc: Any, fd: int, path: str) -> None:
+    os.makedirs(path, exist_ok=True)
+    _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+    _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _chown_tree(top: str, uid: int) -> None:
+    os.chown(top, uid, uid, follow_symlinks=False)
+    for folder, dirs, files in os.walk(top):
+        for name in dirs + files:
+            os.chown(os.path.join(folder, name), uid, uid, follow_symlinks=False)
+
+
+# --- what the judge does after a worker -------------------------------------------------------
+
+
+def sweep(uid: int, *, rounds: int = 200) -> int:
+    """SIGKILL every process whose real uid is `uid` until none is left; returns how many.
+
+    Only for a worker's own uid (`uid_for`). Raises `SandboxError` if some survive.
+    """
+    killed = 0
+    for _ in range(rounds):
+        pids = _pids_of(uid)
+        if not pids:
+            return killed
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+        time.sleep(0.001)
+    raise SandboxError(f"processes of uid {uid} still running after {rounds} rounds of SIGKILL")
+
+
+def _pids_of(uid: int) -> list[int]:
+    found = []
+    target = str(uid)
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status", "rb") as fh:
+                for line in fh:
+                    if line.startswith(b"Uid:"):
+                        if line.split()[1].decode() == target:
+                            # zombies hold no resources and go when reaped
+                            found.append(int(name))
+                        break
+        except OSError:
+            continue
+    return [pid for pid in found if not _is_zombie(pid)]
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True
+
+
+# --- what this machine allows ---------------------------------------------------------------
+
+_PROBE = """
+import json, os, socket, sys
+from grader.isolation import enter
+keep, hide = sys.argv[1], sys.argv[2]
+iso = enter(keep=[keep], share=[], private=[hide])
+problems = []
+if iso.filesystem and os.path.exists(os.path.join(hide, "secret")):
+    problems.append("a hidden folder stayed visible")
+if iso.network:
+    try:
+        socket.create_connection(("127.0.0.1", 9), timeout=1).close()
+        problems.append("the network was reachable")
+    except OSError:
+        pass
+if iso.uid and os.getuid() == 0:
+    problems.append("still root")
+fields = iso.to_dict()
+if problems:
+    fields.update(network=False, filesystem=False, uid=False, kill_all=False, reason="; ".join(problems))
+print(json.dumps(fields))
+"""
+_probed: Isolation | None = None
+
+
+def probe() -> Isolation:
+    """What a worker gets here: tried once per process in a short-lived child."""
+    global _probed
+    if _probed is not None:
+        return _probed
+    if os.environ.get("GRADER_ISOLATION") == "off":
+        _probed = Isolation(reason="switched off by GRADER_ISOLATION=off")
+        return _probed
+    if not sys.platform.startswith("linux"):
+        _probed = Isolation(reason=f"{sys.platform}: no namespaces")
+        return _probed
+    package_root = str(Path(__file__).resolve().parent.parent)
+    code = f"import sys; sys.path.insert(0, {package_root!r})\n{_PROBE}"
+    with tempfile.TemporaryDirectory(prefix="grader-probe-") as tmp:
+        keep, hide = Path(tmp, "keep"), Path(tmp, "hide")
+        keep.mkdir()
+        hide.mkdir()
+        (hide / "secret").touch()
+        try:
+            done = subprocess.run(
+                [sys.executable, "-I", "-S", "-c", code, str(keep), str(hide)],
+                capture_output=True,
+                timeout=30,
+                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                stdin=subprocess.DEVNULL,
+                cwd=tmp,
+            )
+            fields = json.loads(done.stdout.decode().strip().splitlines()[-1])
+            fields.pop("level", None)
+            _probed = Isolation(**fields)
+        except (OSError, subprocess.SubprocessError, ValueError, IndexError, TypeError) as exc:
+            detail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] if "done" in locals() else []
+            _probed = Isolation(reason=f"probe failed: {detail[0] if detail else exc}")
+    return _probed
