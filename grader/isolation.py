@@ -44,7 +44,7 @@ from typing import Any
 
 from grader.errors import SandboxError
 
-__all__ = ["FEATURES", "Isolation", "UID_BASE", "enter", "probe", "sweep", "uid_for"]
+__all__ = ["FEATURES", "UID_BASE", "Isolation", "enter", "probe", "sweep", "uid_for"]
 
 UID_BASE = 1 << 30  # far above any uid a distribution hands out; below (uid_t)-1
 FEATURES = {
