@@ -20,6 +20,7 @@ from grader.errors import GraderError
 from grader.exporters.github import write_ci_outputs
 from grader.exporters.gradescope import write_gradescope
 from grader.grading import BatchInterrupted, check_folder, grade_class
+from grader.isolation import probe
 from grader.progress import BatchDisplay
 from grader.reports import points
 from grader.results import to_dict
@@ -77,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Grade every student folder or .zip in SUBMISSIONS with the public and hidden checks. Writes "
             "OUT/students/NAME.html per student, OUT/index.html, OUT/results.json and OUT/gradebook.csv. "
-            "A broken submission is reported and the batch goes on."
+            "A broken submission is reported and the batch goes on. Student code runs isolated (no network; "
+            "the course, other submissions and OUT out of its sight): grading refuses to start on a machine "
+            "that cannot do that, unless --insecure. See SECURITY.md."
         ),
     )
     grade.add_argument("submissions", type=Path, help="folder with one sub-folder or .zip per student")
@@ -123,6 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler",
         metavar="ADDRESS",
         help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask; paths must be shared)",
+    )
+    grade.add_argument(
+        "--insecure",
+        action="store_true",
+        help=(
+            "grade even where student code cannot be isolated from the network and the file system "
+            "(not root and no user namespaces, or not Linux); the reports say so"
+        ),
     )
     _data_dir_option(grade)
 
@@ -202,6 +213,13 @@ def _check(args: argparse.Namespace, course: Course) -> int:
         if not args.all:
             raise
         print(f"grader: warning: {exc}; the checks that need this data will fail to run", file=sys.stderr)
+    isolation = probe()
+    if isolation.missing():
+        print(
+            f"grader: warning: your code runs with {isolation.describe()}. Fine for checking your own work; "
+            "an instructor's grading machine isolates it fully.",
+            file=sys.stderr,
+        )
     runner = JudgeRunner(data_dir=args.data_dir)
     results = check_folder(course=course, assignment_ids=ids, folder=folder, report_dir=report_dir, runner=runner)
     if args.json:
@@ -241,6 +259,7 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
             workers=args.workers,
             force=args.force,
             scheduler=args.scheduler,
+            insecure=args.insecure,
         )
     except BatchInterrupted as exc:
         display.close()

@@ -20,6 +20,8 @@ from grader.cache import ResultCache, file_digest, machine_context, submission_d
 from grader.course import Assignment, Course
 from grader.errors import CourseError, GraderError, SubmissionError
 from grader.exporters.gradebook import gradebook_csv
+from grader.isolation import InsecureGrading, Isolation, probe
+from grader.isolation import describe as describe_isolation
 from grader.reports import render_index, render_student
 from grader.results import (
     AssignmentResult,
@@ -100,6 +102,8 @@ def grade_class(
     force: bool = False,
     scheduler: str | None = None,
     runner_options: dict[str, Any] | None = None,
+    insecure: bool = False,
+    isolation: Isolation | None = None,
 ) -> GradingRun:
     """Grade every student folder or .zip under `submissions` with public and hidden checks.
 
@@ -116,6 +120,11 @@ def grade_class(
     graded there by the same code with `JudgeRunner(**runner_options)`; the course, the
     submissions and `out` must be at the same paths on every Dask worker (one machine, or a
     shared filesystem). `on_start` is not called then: the cluster decides when tasks start.
+
+    Student code must run without network and with the course, the other submissions and
+    `out` out of its sight: `isolation` (default: `grader.isolation.probe()`, what workers get
+    on this machine) must allow that, or `InsecureGrading` is raised before anything runs,
+    unless `insecure`. The isolation used is recorded in results.json and the reports.
     """
     assignments = [course.get(i) for i in assignment_ids] if assignment_ids else list(course)
     for assignment in assignments:
@@ -129,10 +138,17 @@ def grade_class(
     if scheduler is not None and runner is not None:
         raise GraderError("a Dask cluster builds its own judge runners: pass runner_options, not a runner")
     runner_options = runner_options or {}
+    runs_code = scheduler is not None or runner is None or isinstance(runner, JudgeRunner)
+    isolation = isolation or (probe() if runs_code else None)
+    recorded: dict[str, Any] = {}
+    if isolation is not None:
+        if not isolation.sufficient_for_grading and not insecure:
+            raise InsecureGrading(isolation)
+        recorded = isolation.to_dict() | ({"insecure": True} if isolation.missing() else {})
     runner = runner or JudgeRunner(**runner_options)
     cache = ResultCache(out / ".cache", machine_context(runner_options))
     (out / "students").mkdir(parents=True, exist_ok=True)
-    run = GradingRun(created=now_iso())
+    run = GradingRun(created=now_iso(), isolation=recorded)
     links: dict[str, str] = {}
     used_names: set[str] = set()
     order = {s.name: i for i, s in enumerate(students)}
@@ -147,7 +163,13 @@ def grade_class(
         run.submissions.sort(key=lambda s: order[s.student])
         filename = _report_name(result.student, used_names)
         links[result.student] = "students/" + urllib.parse.quote(filename)
-        html = render_student(result, generated=run.created, version=__version__, index_href="../index.html")
+        html = render_student(
+            result,
+            generated=run.created,
+            version=__version__,
+            index_href="../index.html",
+            isolation=describe_isolation(run.isolation),
+        )
         (out / "students" / filename).write_text(html, encoding="utf-8")
         if cached < len(result.assignments):  # what came from the cache is safe there already
             save_run(run, out / "results.json")

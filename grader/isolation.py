@@ -44,7 +44,7 @@ from typing import Any
 
 from grader.errors import SandboxError
 
-__all__ = ["FEATURES", "UID_BASE", "Isolation", "enter", "probe", "sweep", "uid_for"]
+__all__ = ["FEATURES", "UID_BASE", "InsecureGrading", "Isolation", "describe", "enter", "probe", "sweep", "uid_for"]
 
 UID_BASE = 1 << 30  # far above any uid a distribution hands out; below (uid_t)-1
 FEATURES = {
@@ -71,6 +71,18 @@ PR_SET_DUMPABLE = 4
 # The worker's writable places are tmpfs (memory), each capped: the grader's disk is out of reach.
 OWN_BYTES = 128 * 1024 * 1024  # each of the worker's own folders (its copy of the files, its HOME)
 TMP_BYTES = {"/tmp": 128 * 1024 * 1024, "/var/tmp": 16 * 1024 * 1024, "/dev/shm": 16 * 1024 * 1024}
+
+
+class InsecureGrading(SandboxError):
+    """`grader grade` without network and filesystem isolation, and without ``--insecure``."""
+
+    def __init__(self, isolation: Isolation):
+        super().__init__(
+            f"refusing to grade: this machine gives student code {isolation.describe()}. Run as root on "
+            "Linux (or where user namespaces are allowed), or pass --insecure to grade anyway; the reports "
+            "will say so"
+        )
+        self.isolation = isolation
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,15 @@ class Isolation:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"level": self.level}
+
+
+def describe(fields: dict[str, Any]) -> str:
+    """The line a report shows for a run's recorded isolation (`GradingRun.isolation`)."""
+    if not fields:
+        return ""
+    known = {name: fields[name] for name in (*FEATURES, "platform", "reason") if name in fields}
+    text = Isolation(**known).describe()
+    return text + (" (graded with --insecure)" if fields.get("insecure") else "")
 
 
 def uid_for(pid: int) -> int:

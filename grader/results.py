@@ -132,6 +132,7 @@ class GradingRun:
     submissions: list[SubmissionResult] = field(default_factory=list)
     grader_version: str = __version__
     created: str = field(default_factory=lambda: now_iso())
+    isolation: dict[str, Any] = field(default_factory=dict)  # `grader.isolation.Isolation.to_dict()` of the workers
 
 
 def now_iso() -> str:
@@ -174,6 +175,7 @@ def to_dict(obj: TestResult | AssignmentResult | SubmissionResult | GradingRun) 
     return {
         "grader_version": obj.grader_version,
         "created": obj.created,
+        "isolation": dict(obj.isolation),
         "submissions": [to_dict(s) for s in obj.submissions],
     }
 
@@ -277,10 +279,14 @@ def submission_from_dict(data: Any) -> SubmissionResult:
 
 
 def run_from_dict(data: Any) -> GradingRun:
-    r = _Reader(data, "results", ("grader_version", "created", "submissions"))
+    r = _Reader(data, "results", ("grader_version", "created", "submissions"), ("isolation",))
+    isolation = r.data.get("isolation", {})
+    if not isinstance(isolation, dict):
+        raise ValueError("results.isolation: expected an object")
     return GradingRun(
         grader_version=r.text("grader_version"),
         created=r.text("created"),
+        isolation=isolation,
         submissions=[submission_from_dict(s) for s in r.items("submissions")],
     )
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from grader.isolation import describe as describe_isolation
 from grader.results import AssignmentResult, GradingRun, SubmissionResult
 
 __all__ = ["render_index", "render_student"]
@@ -64,10 +65,17 @@ def _stylesheet() -> tuple[str, str]:
     return css, f"'sha256-{digest}'"
 
 
-def _base_context(title: str, generated: str, version: str) -> dict[str, Any]:
+def _base_context(title: str, generated: str, version: str, isolation: str = "") -> dict[str, Any]:
     css, css_hash = _stylesheet()
     csp = f"default-src 'none'; style-src {css_hash}; img-src data:; base-uri 'none'; form-action 'none'"
-    return {"title": title, "css": css, "csp": csp, "generated": generated, "version": version}
+    return {
+        "title": title,
+        "css": css,
+        "csp": csp,
+        "generated": generated,
+        "version": version,
+        "isolation": isolation,
+    }
 
 
 def render_student(
@@ -77,9 +85,13 @@ def render_student(
     version: str,
     scope_note: str = "",
     index_href: str | None = None,
+    isolation: str = "",
 ) -> str:
-    """One student's report: total, a summary row per assignment, then every check."""
-    context = _base_context(f"{submission.student} · grading report", generated, version)
+    """One student's report: total, a summary row per assignment, then every check.
+
+    `isolation`: the line saying how the student's code was isolated (`grader.isolation.describe`).
+    """
+    context = _base_context(f"{submission.student} · grading report", generated, version, isolation)
     context.update(
         submission=submission,
         scope_note=scope_note,
@@ -103,7 +115,9 @@ def _section(assignment: AssignmentResult) -> dict[str, Any]:
 
 def render_index(run: GradingRun, links: dict[str, str]) -> str:
     """The class summary: problems first, then every student with links to their report."""
-    context = _base_context("Class summary · grading report", run.created, run.grader_version)
+    context = _base_context(
+        "Class summary · grading report", run.created, run.grader_version, describe_isolation(run.isolation)
+    )
     assignment_ids = sorted({a.id for s in run.submissions for a in s.assignments})
     titles = {a.id: a for s in run.submissions for a in s.assignments}
     problems = [(s, a) for s in run.submissions for a in s.assignments if a.status in ("ungradable", "error")]
