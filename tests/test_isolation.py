@@ -1,0 +1,165 @@
+"""Worker isolation (grader.isolation): what the probe finds, what a worker can and cannot reach,
+and how grading behaves on a machine without isolation. The attacks in tests/attacks/ go
+through the whole grader; these look at the mechanism itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import isolation
+from grader.course import Course
+from grader.grading import grade_class
+from grader.isolation import InsecureGrading, Isolation, probe
+from grader.judge.client import WorkerClient, WorkerOptions
+from grader.runner import JudgeRunner
+from tests.conftest import REPO, write
+
+linux_root = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or os.geteuid() != 0, reason="full isolation needs root on Linux"
+)
+
+SNOOP = """
+import json, os, socket, subprocess, sys, time
+
+def look(secret_folder, marker):
+    seen = {"uid": os.getuid(), "cwd": os.getcwd()}
+    seen["secret_visible"] = os.path.exists(secret_folder)
+    seen["tmp"] = sorted(os.listdir("/tmp"))
+    seen["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+    try:
+        socket.create_connection(("127.0.0.1", 9), timeout=1).close()
+        seen["network"] = "reachable"
+    except OSError as exc:
+        seen["network"] = type(exc).__name__
+    try:
+        os.kill(1, 0)
+        seen["signal_init"] = "allowed"
+    except OSError as exc:
+        seen["signal_init"] = type(exc).__name__
+    with open("written.txt", "w") as fh:
+        fh.write("x")
+    # a grandchild that leaves the worker's session and would live on
+    subprocess.Popen([sys.executable, "-c", f"import os, time; os.setsid(); time.sleep(600)  # {marker}"])
+    time.sleep(0.3)
+    return json.dumps(seen)
+"""
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                cmdline = Path(f"/proc/{name}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if marker.encode() in cmdline:
+                found.append(int(name))
+    return found
+
+
+def test_isolation_describes_what_is_missing():
+    none = Isolation(reason="not Linux")
+    assert none.level == "none" and not none.sufficient_for_grading
+    assert "no network access" in none.describe() and "(not Linux)" in none.describe()
+    partial = Isolation(network=True, filesystem=True, reason="not root")
+    assert partial.level == "partial" and partial.sufficient_for_grading
+    assert partial.missing() == ["uid", "kill_all"]
+    full = Isolation(network=True, filesystem=True, uid=True, kill_all=True)
+    assert full.level == "full" and full.describe().startswith("full isolation")
+    recorded = isolation.describe(partial.to_dict() | {"insecure": True})
+    assert recorded.startswith("partial isolation") and recorded.endswith("(graded with --insecure)")
+    assert isolation.describe({}) == ""
+
+
+def test_outermost_and_hideable_keep_what_the_worker_needs(tmp_path):
+    assert isolation._outermost(["/a/b", "/a", "/c/d", "/c/d/e", "/a"]) == ["/a", "/c/d"]
+    needed = tmp_path / "venv"
+    (needed / "lib").mkdir(parents=True)
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    hidden = isolation._hideable([str(secret), str(tmp_path), str(tmp_path / "absent"), "/"], [str(needed)])
+    assert hidden == [str(secret)]  # tmp_path holds the interpreter's folder: never hidden
+
+
+@linux_root
+def test_probe_finds_full_isolation_as_root():
+    found = probe()
+    assert found.level == "full", found.describe()
+
+
+@linux_root
+def test_a_worker_sees_nothing_of_the_machine_and_leaves_nothing_running(tmp_path):
+    secret = tmp_path / "secret"
+    write(secret / "hidden_check.py", "ANSWER = 42\n")
+    student = write(tmp_path / "submissions" / "alice" / "snoop.py", SNOOP)
+    marker = f"grader-isolation-test-{os.getpid()}-{time.monotonic_ns()}"
+    options = WorkerOptions(module="snoop", files=[student], private=(secret,), scratch=tmp_path)
+    with WorkerClient(options) as client:
+        client.begin_check()
+        seen = json.loads(client.call(0, "look", (str(secret), marker), {}))
+        client.end_check()
+        assert client.isolation["level"] == "full"
+        workdir = Path(seen["cwd"])
+        survivors = _processes_with(marker)
+        assert survivors, "the grandchild should be running until the worker stops"
+    assert seen["uid"] >= isolation.UID_BASE
+    assert seen["secret_visible"] is False
+    assert seen["network"] in ("OSError", "ConnectionRefusedError") and seen["network"] != "reachable"
+    assert seen["signal_init"] in ("ProcessLookupError", "PermissionError")
+    assert len(seen["pids"]) <= 3, seen["pids"]  # itself, the grandchild, maybe a shell: nobody else's
+    assert seen["tmp"] == [workdir.relative_to("/tmp").parts[0]]  # a fresh /tmp: only the way to its own folder
+    assert not (workdir / "written.txt").exists(), "the student's writes must stay in its tmpfs"
+    deadline = time.monotonic() + 5
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _processes_with(marker), "a setsid grandchild outlived its worker"
+
+
+def test_grading_refuses_without_isolation_unless_insecure(tmp_path):
+    course = Course.load(REPO)
+    submissions = tmp_path / "submissions"
+    (submissions / "bob").mkdir(parents=True)  # nothing submitted: ungradable, quickly
+    runner = JudgeRunner()
+    weak = Isolation(reason="a test machine")
+    with pytest.raises(InsecureGrading, match="--insecure"):
+        grade_class(
+            course=course,
+            submissions=submissions,
+            out=tmp_path / "out",
+            assignment_ids=[2],
+            runner=runner,
+            isolation=weak,
+        )
+    assert not (tmp_path / "out").exists(), "nothing may be written before the refusal"
+    run = grade_class(
+        course=course,
+        submissions=submissions,
+        out=tmp_path / "out",
+        assignment_ids=[2],
+        runner=runner,
+        isolation=weak,
+        insecure=True,
+    )
+    assert run.isolation["insecure"] is True and run.isolation["level"] == "none"
+    saved = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert saved["isolation"]["reason"] == "a test machine"
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "graded with --insecure" in index
+    student = next((tmp_path / "out" / "students").glob("*.html")).read_text(encoding="utf-8")
+    assert "graded with --insecure" in student
+
+
+def test_grade_help_explains_insecure(capsys):
+    from grader.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["grade", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--insecure" in text and "SECURITY.md" in text
