@@ -14,6 +14,7 @@ import pytest
 
 from grader import isolation
 from grader.course import Course
+from grader.errors import SandboxError
 from grader.grading import grade_class
 from grader.isolation import InsecureGrading, Isolation, probe
 from grader.judge.client import WorkerClient, WorkerOptions
@@ -163,3 +164,12 @@ def test_grade_help_explains_insecure(capsys):
         main(["grade", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "--insecure" in text and "SECURITY.md" in text
+
+
+def test_a_worker_without_the_isolation_the_judge_requires_is_a_grader_error(tmp_path):
+    student = write(tmp_path / "alice" / "plain.py", "def f():\n    return 1\n")
+    options = WorkerOptions(module="plain", files=[student], isolate=False, require=("network", "filesystem"))
+    with WorkerClient(options) as client:
+        client.begin_check()
+        with pytest.raises(SandboxError, match="without network, filesystem isolation"):
+            client.call(0, "f", (), {})

@@ -151,6 +151,7 @@ class WorkerOptions:
     scratch: Path | None = None
     isolate: bool = True  # enter `grader.isolation` where this machine allows it
     private: tuple[Path, ...] = ()  # folders the worker must not see, besides those derived below
+    require: tuple[str, ...] = ()  # isolation features (`grader.isolation.FEATURES`) a worker must get
 
 
 class WorkerClient:
@@ -394,6 +395,11 @@ class WorkerClient:
         isolation = hello["hello"].get("isolation") or {}
         self.isolation = {k: v for k, v in isolation.items() if k in _ISOLATION_FIELDS}
         self._worker_uid = uid_for(self._proc.pid) if isolation.get("uid") is True else None
+        lacking = [name for name in self.options.require if isolation.get(name) is not True]
+        if lacking:
+            self._stop()
+            reason = isolation.get("reason") or "no reason given"
+            raise SandboxError(f"the worker started without {', '.join(lacking)} isolation ({reason})")
         self._baseline_rss = resident_bytes(self._proc.pid)
         module_file = f"{self.options.module}.py"
         try:
