@@ -75,7 +75,8 @@ def folders():
         "compile cache": torch._dynamo.package.DynamoCache.path_prefix(),
         "vision": vision._HOME,
     }
-    return {k: str(v).replace(cwd, "CWD").replace(home, "HOME") for k, v in found.items()}
+    uid = f"uid_{os.getuid()}"  # an isolated worker runs as a uid of its own (grader.isolation)
+    return {k: str(v).replace(cwd, "CWD").replace(home, "HOME").replace(uid, "uid_UID") for k, v in found.items()}
 
 def ask_zygote(path, cwd):
     from pathlib import Path
@@ -111,10 +112,13 @@ def use(monkeypatch: pytest.MonkeyPatch, mode: str, client: zygote.ZygoteClient)
         monkeypatch.setenv(zygote.ENV_SWITCH, "0")
 
 
-def worker(tmp_path: Path, source: str = STUDENT, call_timeout_s: float = 5.0) -> WorkerClient:
+def worker(
+    tmp_path: Path, source: str = STUDENT, call_timeout_s: float = 5.0, *, isolate: bool = True
+) -> WorkerClient:
     module = write(tmp_path / "sub" / "student.py", source)
     limits = Limits(call_timeout_s=call_timeout_s, check_timeout_s=max(20.0, call_timeout_s), import_timeout_s=5.0)
-    return WorkerClient(WorkerOptions(module="student", files=[module], limits=limits, scratch=tmp_path))
+    options = WorkerOptions(module="student", files=[module], limits=limits, scratch=tmp_path, isolate=isolate)
+    return WorkerClient(options)
 
 
 def session(tmp_path: Path, source: str = STUDENT) -> tuple[dict, list]:
@@ -322,10 +326,11 @@ def test_a_child_dies_when_its_requester_goes(tmp_path, client):
 
 def test_a_worker_may_not_ask_the_zygote_for_anything(tmp_path, monkeypatch, client):
     use(monkeypatch, "zygote", client)
-    with worker(tmp_path) as c:
-        c.begin_check()
-        answer = c.call(0, "ask_zygote", (str(client.socket_path), str(tmp_path)), {})
-    assert "may not ask" in answer
+    for isolate in (False, True):  # isolated, it does not even see the socket
+        with worker(tmp_path / str(isolate), isolate=isolate) as c:
+            c.begin_check()
+            answer = c.call(0, "ask_zygote", (str(client.socket_path), str(tmp_path)), {})
+        assert ("may not ask" if not isolate else "did not start") in answer
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,16 @@ PRELOAD = (
     "hypothesis",
     "hypothesis.extra.numpy",
     "grader.judge.plugin",
+    # What a judge's pytest session would import on its own, every time: pytest's debugging and
+    # capture plugins, its argument completion, hypothesis's engine; torch.load's helpers.
+    "pdb",
+    "readline",
+    "faulthandler",
+    "_pytest._argcomplete",
+    "hypothesis.internal.conjecture.optimiser",
+    "hypothesis.strategies._internal.flatmapped",
+    "torch.utils.serialization",
+    "torch._subclasses.schema_check_mode",
     "grader.checklib",
     "grader.plots",
     "grader.worker.server",
