@@ -137,7 +137,11 @@ def grade_class(
     workers = max(1, workers)
     if scheduler is not None and runner is not None:
         raise GraderError("a Dask cluster builds its own judge runners: pass runner_options, not a runner")
-    runner_options = runner_options or {}
+    hide = [submissions.resolve(), out.resolve()]  # from student code, with what the runner hides itself
+    runner_options = dict(runner_options or {})
+    runner_options["private"] = [str(p) for p in [*runner_options.get("private", []), *hide]]
+    if isinstance(runner, JudgeRunner):
+        runner.private += [p for p in hide if p not in runner.private]
     runs_code = scheduler is not None or runner is None or isinstance(runner, JudgeRunner)
     isolation = isolation or (probe() if runs_code else None)
     recorded: dict[str, Any] = {}

@@ -44,8 +44,20 @@ from typing import Any
 
 from grader.errors import SandboxError
 
-__all__ = ["FEATURES", "UID_BASE", "InsecureGrading", "Isolation", "describe", "enter", "probe", "sweep", "uid_for"]
+__all__ = [
+    "FEATURES",
+    "UID_BASE",
+    "WORKER_PID_FILE",
+    "InsecureGrading",
+    "Isolation",
+    "describe",
+    "enter",
+    "probe",
+    "sweep",
+    "uid_for",
+]
 
+WORKER_PID_FILE = "worker.pid"  # in the judge's scratch folder while an isolated worker runs
 UID_BASE = 1 << 30  # far above any uid a distribution hands out; below (uid_t)-1
 FEATURES = {
     "network": "no network access (own network namespace)",

@@ -7,7 +7,9 @@ report, batch and command-line tests can run without starting processes.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import tempfile
 import threading
@@ -18,7 +20,8 @@ from typing import Any, Literal, Protocol
 
 from grader.course import Assignment
 from grader.data import data_root
-from grader.errors import CourseError, SubmissionError
+from grader.errors import CourseError, SandboxError, SubmissionError
+from grader.isolation import FEATURES, WORKER_PID_FILE, probe, sweep, uid_for
 from grader.results import AssignmentResult, TestResult, counted_max_score, test_from_dict
 from grader.sandbox import kill_group, launch_module, minimal_env
 from grader.submission import preflight
@@ -56,19 +59,32 @@ def _empty(assignment: Assignment, scope: Scope, status: str, message: str) -> A
 class JudgeRunner:
     """Grades in a separate judge process (which starts the sandboxed worker)."""
 
-    def __init__(self, *, threads: int = 1, scratch: Path | None = None, data_dir: Path | None = None):
+    def __init__(
+        self,
+        *,
+        threads: int = 1,
+        scratch: Path | None = None,
+        data_dir: Path | None = None,
+        private: list[Path] | tuple[Path, ...] = (),
+    ):
+        """`private`: folders student code must not see, besides the course's checks and reference
+        solutions, the data folder and the grader's scratch (grading adds the submissions and the
+        report folder). Workers are isolated as far as `grader.isolation.probe()` says this machine
+        allows, and must get that much; ``GRADER_ISOLATION=off`` switches isolation off."""
         self.threads = threads
         self.scratch = scratch
         self.data_dir = data_root(data_dir)  # resolved here: the judge's environment is minimal
-        self._live: set[Any] = set()  # judges running now, for cancel()
+        self.private = [Path(p) for p in private]
+        self.isolate = os.environ.get("GRADER_ISOLATION") != "off"
+        self._live: dict[Any, Path] = {}  # judges running now and their folders, for cancel()
         self._lock = threading.Lock()
 
     def cancel(self) -> None:
         """Stop every judge running now (their workers die with them); safe from any thread."""
         with self._lock:
-            live = list(self._live)
-        for proc in live:
-            kill_group(proc)
+            live = list(self._live.items())
+        for proc, folder in live:
+            _kill_judge(proc, folder)
 
     def run(self, assignment: Assignment, folder: Path, *, scope: Scope) -> AssignmentResult:
         started = time.monotonic()
@@ -116,6 +132,7 @@ class JudgeRunner:
             "scratch": str(tmp),
             "data_dir": str(self.data_dir),
             "collect_only": collect_only,
+            **self._isolation(assignment),
         }
         job_path = tmp / "job.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
@@ -124,25 +141,60 @@ class JudgeRunner:
         env = minimal_env(home, threads=self.threads) | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
         proc = launch_module("grader.judge", str(job_path), cwd=tmp, env=env, may_ask_zygote=True)
         with self._lock:
-            self._live.add(proc)
+            self._live[proc] = tmp
         try:
             out, _ = proc.communicate(timeout=assignment.limits.judge_timeout_s)
         except subprocess.TimeoutExpired:
-            kill_group(proc)
+            _kill_judge(proc, tmp)
             return grader_error(
                 assignment, scope, f"grading took longer than {assignment.limits.judge_timeout_s:g} s and was stopped"
             )
         except BaseException:  # Ctrl-C while waiting: the judge leads its own session and would live on
-            kill_group(proc)
+            _kill_judge(proc, tmp)
             raise
         finally:
             with self._lock:
-                self._live.discard(proc)
+                self._live.pop(proc, None)
+        if proc.returncode != 0:
+            _sweep_worker(tmp)  # the judge died: what its worker started may live on
         if proc.returncode != 0 or not results_path.is_file():
             tail = out.decode("utf-8", "replace").strip().splitlines()[-1:] if out else []
             detail = f": {tail[0][:300]}" if tail else ""
             return grader_error(assignment, scope, f"the judge failed (exit status {proc.returncode}){detail}")
         return _assemble(assignment, scope, json.loads(results_path.read_text(encoding="utf-8")))
+
+    def _isolation(self, assignment: Assignment) -> dict[str, Any]:
+        """The job's isolation fields: what the worker must not see, and what it must get."""
+        if not self.isolate:
+            return {"isolate": False}
+        course = assignment.dir.parent.parent
+        private = [course / "assignments", course / "reference", self.data_dir, *self.private]
+        found = probe()
+        return {
+            "isolate": True,
+            "private": [str(p) for p in private],
+            "require": [name for name in FEATURES if getattr(found, name)],
+        }
+
+
+def _kill_judge(proc: Any, folder: Path) -> None:
+    kill_group(proc)
+    _sweep_worker(folder)
+
+
+def _sweep_worker(folder: Path) -> None:
+    """Kill every process of the worker a dead judge left running (its uid of its own), if any.
+
+    The judge's client writes the live worker's pid to `WORKER_PID_FILE` and removes it once
+    the worker is stopped and swept; a forked worker is swept by the zygote too.
+    """
+    try:
+        pid = int((folder / WORKER_PID_FILE).read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return
+    if os.geteuid() == 0:
+        with contextlib.suppress(SandboxError):
+            sweep(uid_for(pid))
 
 
 def _assemble(assignment: Assignment, scope: Scope, payload: dict) -> AssignmentResult:  # type: ignore[type-arg]

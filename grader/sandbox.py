@@ -112,13 +112,15 @@ def launch_module(
 
 
 def kill_group(proc: Process, *, wait_s: float = 5.0) -> None:
-    """SIGKILL the process's whole group (it leads its own session) and reap it."""
+    """SIGKILL the process's whole group (it leads its own session), reap it, close its output pipe."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(ProcessLookupError):
         proc.kill()
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=wait_s)
+    if proc.stdout is not None:
+        proc.stdout.close()
 
 
 def resident_bytes(pid: int) -> int:

@@ -173,3 +173,38 @@ def test_a_worker_without_the_isolation_the_judge_requires_is_a_grader_error(tmp
         client.begin_check()
         with pytest.raises(SandboxError, match="without network, filesystem isolation"):
             client.call(0, "f", (), {})
+
+
+@linux_root
+def test_processes_of_a_worker_die_with_it_even_when_its_judge_is_killed(make_course, tmp_path):
+    """The judge hangs and is killed from outside: the zygote sweeps the worker's uid when it reaps it."""
+    marker = f"grader-orphan-test-{os.getpid()}-{time.monotonic_ns()}"
+    root = make_course(
+        public=f'''
+        import time
+        import pytest
+
+        @pytest.mark.points(1)
+        def test_spawn(submission):
+            """spawns, then the judge hangs"""
+            submission.spawn("{marker}")
+            time.sleep(600)
+        ''',
+        points=1,
+        limits="call_timeout_s = 5\ncheck_timeout_s = 10\nimport_timeout_s = 5\njudge_timeout_s = 4",
+    )
+    folder = write(
+        tmp_path / "alice" / "demo.py",
+        """
+        import subprocess, sys, time
+        def spawn(marker):
+            subprocess.Popen([sys.executable, "-c", f"import os, time; os.setsid(); time.sleep(600)  # {marker}"])
+            time.sleep(0.3)
+        """,
+    ).parent
+    result = JudgeRunner().run(Course.load(root).get(1), folder, scope="public")
+    assert result.status == "error" and "longer than" in result.message
+    deadline = time.monotonic() + 5
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _processes_with(marker), "a setsid grandchild outlived its killed judge"

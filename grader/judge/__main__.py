@@ -57,6 +57,9 @@ def main() -> int:
         threads=int(raw.get("threads", 1)),
         scratch=Path(raw["scratch"]) if raw.get("scratch") else None,
         data_dir=Path(raw["data_dir"]) if raw.get("data_dir") else None,
+        isolate=bool(raw.get("isolate", True)),
+        private=tuple(Path(p) for p in raw.get("private", [])),
+        require=tuple(str(f) for f in raw.get("require", [])),
     )
     assignment = load_assignment(job.assignment_dir)
     files = [str(p) for v in job.visibilities for p in assignment.check_files(v)]

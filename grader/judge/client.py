@@ -24,7 +24,7 @@ from typing import Any
 
 from grader.course import Limits
 from grader.errors import CodecError, SandboxError
-from grader.isolation import FEATURES, sweep, uid_for
+from grader.isolation import FEATURES, WORKER_PID_FILE, sweep, uid_for
 from grader.protocol import decode, encode, read_frame, write_frame
 from grader.sandbox import Process, kill_group, launch_module, minimal_env, resident_bytes
 
@@ -395,6 +395,8 @@ class WorkerClient:
         isolation = hello["hello"].get("isolation") or {}
         self.isolation = {k: v for k, v in isolation.items() if k in _ISOLATION_FIELDS}
         self._worker_uid = uid_for(self._proc.pid) if isolation.get("uid") is True else None
+        if self._worker_uid is not None and self.options.scratch is not None:
+            (self.options.scratch / WORKER_PID_FILE).write_text(str(self._proc.pid), encoding="ascii")
         lacking = [name for name in self.options.require if isolation.get(name) is not True]
         if lacking:
             self._stop()
@@ -503,6 +505,8 @@ class WorkerClient:
             if self._worker_uid is not None:  # every process it started, setsid or not, then the group
                 sweep(self._worker_uid)
                 self._worker_uid = None
+                if self.options.scratch is not None:
+                    (self.options.scratch / WORKER_PID_FILE).unlink(missing_ok=True)
             kill_group(self._proc)
             if self._proc.stdout is not None:
                 self._proc.stdout.close()

@@ -40,6 +40,9 @@ class JudgeJob:
     threads: int = 1
     scratch: Path | None = None
     data_dir: Path | None = None
+    isolate: bool = True  # the worker enters `grader.isolation` where the machine allows it
+    private: tuple[Path, ...] = ()  # folders the worker must not see (the course's checks, ...)
+    require: tuple[str, ...] = ()  # isolation features the worker must get (what the machine allows)
 
 
 class Plots:
@@ -83,6 +86,9 @@ class GraderPlugin:
                 preload=assignment.preload,
                 threads=job.threads,
                 scratch=job.scratch,
+                isolate=job.isolate,
+                private=job.private,
+                require=job.require,
             )
         )
         self.pending: dict[str, _Pending] = {}

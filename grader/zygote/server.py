@@ -23,6 +23,8 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
+from grader.errors import SandboxError
+from grader.isolation import sweep, uid_for
 from grader.zygote import MODULES
 from grader.zygote.child import BASE_PATH, PR_SET_DUMPABLE, Request, become, prctl
 
@@ -115,6 +117,9 @@ def _stop_on_signal(signum: int, _frame: object) -> None:
 class _Child:
     module: str
     conn: socket.socket | None  # the requester's connection, until the exit status is sent
+
+
+_NO_CHILD = _Child("", None)
 
 
 class _Stop(Exception):
@@ -212,11 +217,17 @@ class _Server:
                 pass
         while True:
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
+                ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
             except ChildProcessError:
                 return
-            if pid == 0:
+            if ended is None or ended.si_pid == 0:
                 return
+            if self.children.get(ended.si_pid, _NO_CHILD).module == "grader.worker" and os.geteuid() == 0:
+                # Before its pid (and so its uid) can be reused: every process the worker started,
+                # setsid or not; the judge does this too, unless it died first.
+                with contextlib.suppress(SandboxError):
+                    sweep(uid_for(ended.si_pid))
+            pid, status = os.waitpid(ended.si_pid, 0)
             child = self.children.pop(pid, None)
             if child is not None and child.conn is not None:
                 _send(child.conn, {"exit": os.waitstatus_to_exitcode(status)})
