@@ -804,7 +804,8 @@ def test_report_the_timings(batch: Batch, capsys: pytest.CaptureFixture[str]) ->
     """Not a check: prints how long the batch took (visible with -s or -rP)."""
     with capsys.disabled():
         print(
-            f"\nattack batch: {len(batch.graded)} attacks + {len(batch.results) - len(batch.graded)} honest students, "
+            f"\nattack batch: {len(batch.graded)} attacks, {1 + len(list(EXAMPLES.iterdir()))} honest students, "
+            f"{len(batch.results)} students in results.json; "
             + ", ".join(f"{k} {v:.1f}" for k, v in batch.timings.items())
             + f"; skipped: {len(batch.skipped)}"
         )

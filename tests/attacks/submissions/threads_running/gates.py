@@ -32,9 +32,12 @@ def train_perceptron(inputs, targets, epochs=500, lr=0.1, seed=0):
     raise NotImplementedError
 
 
-def _spin():
+def _busy():
+    """Works forever, in short bursts (a thread that spins without pause only slows the grading of this
+    submission down, by holding the GIL, without testing anything more)."""
     while True:
-        pass
+        sum(range(20_000))
+        time.sleep(0.005)
 
 
 def _chatter():
@@ -43,6 +46,11 @@ def _chatter():
         time.sleep(0.2)
 
 
-threading.Thread(target=_spin).start()
-threading.Thread(target=_spin, daemon=True).start()
+def _waiter():
+    threading.Event().wait()
+
+
+threading.Thread(target=_busy).start()
+threading.Thread(target=_waiter).start()
+threading.Thread(target=_busy, daemon=True).start()
 threading.Thread(target=_chatter).start()
