@@ -27,6 +27,7 @@ from grader.results import (
     AssignmentResult,
     GradingRun,
     SubmissionResult,
+    clean_text,
     now_iso,
     save_run,
     submission_from_dict,
@@ -61,7 +62,7 @@ def check_folder(
         results.append(result)
         report_dir.mkdir(parents=True, exist_ok=True)
         html = render_student(
-            SubmissionResult(student=folder.resolve().name or "your work", assignments=[result]),
+            SubmissionResult(student=clean_text(folder.resolve().name) or "your work", assignments=[result]),
             generated=now_iso(),
             version=__version__,
             scope_note=CHECK_SCOPE_NOTE,
@@ -155,7 +156,7 @@ def grade_class(
     run = GradingRun(created=now_iso(), isolation=recorded)
     links: dict[str, str] = {}
     used_names: set[str] = set()
-    order = {s.name: i for i, s in enumerate(students)}
+    order = {clean_text(s.name): i for i, s in enumerate(students)}
 
     def grade(student: Student) -> tuple[SubmissionResult, int]:
         if on_start is not None:
@@ -293,7 +294,7 @@ def _grade_student(
 ) -> tuple[SubmissionResult, int]:
     """Grade one student's assignments, storing each result in `cache` (and, with `reuse`, taking
     from it those whose key is known); returns how many came from the cache."""
-    result = SubmissionResult(student=student.name)
+    result = SubmissionResult(student=clean_text(student.name))  # a folder name is any bytes
     cached = 0
     zip_digest = file_digest(student.path) if student.is_zip else None
     keys = {  # the name counts too: identical files of two students are still two gradings

@@ -172,18 +172,18 @@ def enter(*, keep: Iterable[str], share: Iterable[str], private: Iterable[str]) 
     try:
         _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
         needed = _needed()
-        hidden = _hideable(private, needed)
+        hidden = _hideable(private)
         fresh = [path for path in TMP_BYTES if os.path.isdir(path) and not os.path.islink(path)]
         hidden = [path for path in hidden if not any(_within(path, t) for t in fresh)]  # gone with /tmp
         opaque = _opaque_ancestors(needed) if root else []
-        reveal = _outermost([n for n in needed if any(_within(n, o) for o in opaque)])
+        masks = _outermost([*hidden, *opaque])
+        reveal = _outermost([n for n in needed if any(_within(n, m) for m in masks)])
         opened = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in [*reveal, *keep, *share]}
         for path in fresh:
             _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_BYTES[path]},mode=1777")
-        masks = _outermost([*hidden, *opaque])
         for path in masks:
             _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
-        for path in reveal:  # what the worker needs from inside a folder other users cannot enter
+        for path in reveal:  # what the worker needs from inside a masked folder (the venv in a course checkout)
             _bind_read_only(libc, opened[path], path)
         for path in share:
             _bind_read_only(libc, opened[path], path)
@@ -236,20 +236,20 @@ def _lock_mounts(libc: Any, uid: int, gid: int) -> None:
 
 
 def _needed() -> list[str]:
-    """Folders the worker reads its interpreter and libraries from."""
-    grader_root = str(Path(__file__).resolve().parent.parent)
-    paths = [sys.prefix, sys.base_prefix, grader_root, *[p for p in sys.path if p]]
+    """Folders the worker reads its interpreter and libraries from: the environment's prefixes,
+    the grader package, and `sys.path` entries other than one that is there only to reach the
+    grader package (the checkout of an editable install, which may hold the course itself)."""
+    package = str(Path(__file__).resolve().parent)
+    entries = [p for p in sys.path if p and not _within(package, os.path.realpath(p))]
+    paths = [sys.prefix, sys.base_prefix, package, *entries]
     return _outermost([os.path.realpath(p) for p in paths if os.path.isdir(p)])
 
 
-def _hideable(private: Iterable[str], needed: list[str]) -> list[str]:
-    """Existing private folders, less those that hold something the worker needs."""
-    chosen = []
-    for raw in private:
-        path = os.path.realpath(raw)
-        if os.path.isdir(path) and path != "/" and not any(_within(n, path) for n in needed):
-            chosen.append(path)
-    return _outermost(chosen)
+def _hideable(private: Iterable[str]) -> list[str]:
+    """Existing private folders, outermost first (never ``/``). What the worker needs inside one is
+    bound back read-only."""
+    paths = [os.path.realpath(raw) for raw in private]
+    return _outermost([p for p in paths if os.path.isdir(p) and p != "/"])
 
 
 def _opaque_ancestors(needed: list[str]) -> list[str]:

@@ -266,7 +266,9 @@ def read_frame(
     magic, json_len, blobs_len = _HEADER.unpack(_read_exact(sock, _HEADER.size, waiting))
     if magic != MAGIC:
         raise CodecError("not a grader frame")
-    if json_len > min(MAX_JSON_BYTES, max_bytes) or json_len + blobs_len > max_bytes:
+    if json_len > min(MAX_JSON_BYTES, max_bytes):
+        raise CodecError(f"a message part of {json_len} bytes is over the {min(MAX_JSON_BYTES, max_bytes)}-byte limit")
+    if json_len + blobs_len > max_bytes:
         raise CodecError(f"message of {json_len + blobs_len} bytes is over the {max_bytes}-byte limit")
     try:
         document = json.loads(_read_exact(sock, json_len, waiting).decode("utf-8"), parse_constant=_refuse_constant)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,6 +136,17 @@ class GradingRun:
     isolation: dict[str, Any] = field(default_factory=dict)  # `grader.isolation.Isolation.to_dict()` of the workers
 
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` safe to store, print and put in a report: lone surrogates (which cannot be written as
+    UTF-8), NUL and other control characters (terminal escapes among them) become U+FFFD; line
+    breaks and tabs stay. Every text that reaches a result passes through here."""
+    text = text.replace("\r\n", "\n")
+    return _UNPRINTABLE.sub("\ufffd", text) if _UNPRINTABLE.search(text) else text
+
+
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -199,6 +211,7 @@ class _Reader:
         value = self.data.get(key, default)
         if not isinstance(value, str):
             raise ValueError(f"{self.what}.{key}: expected a string")
+        value = clean_text(value)
         if choices is not None and value not in choices:
             raise ValueError(f"{self.what}.{key}: {value!r} is not one of {list(choices)}")
         return value

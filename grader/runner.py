@@ -22,7 +22,7 @@ from grader.course import Assignment
 from grader.data import data_root
 from grader.errors import CourseError, SandboxError, SubmissionError
 from grader.isolation import FEATURES, WORKER_PID_FILE, probe, sweep, uid_for
-from grader.results import AssignmentResult, TestResult, counted_max_score, test_from_dict
+from grader.results import AssignmentResult, TestResult, clean_text, counted_max_score, test_from_dict
 from grader.sandbox import kill_group, launch_module, minimal_env
 from grader.submission import preflight
 
@@ -159,7 +159,7 @@ class JudgeRunner:
             _sweep_worker(tmp)  # the judge died: what its worker started may live on
         if proc.returncode != 0 or not results_path.is_file():
             tail = out.decode("utf-8", "replace").strip().splitlines()[-1:] if out else []
-            detail = f": {tail[0][:300]}" if tail else ""
+            detail = f": {clean_text(tail[0][:300])}" if tail else ""
             return grader_error(assignment, scope, f"the judge failed (exit status {proc.returncode}){detail}")
         return _assemble(assignment, scope, json.loads(results_path.read_text(encoding="utf-8")))
 
@@ -167,8 +167,8 @@ class JudgeRunner:
         """The job's isolation fields: what the worker must not see, and what it must get."""
         if not self.isolate:
             return {"isolate": False}
-        course = assignment.dir.parent.parent
-        private = [course / "assignments", course / "reference", self.data_dir, *self.private]
+        course = assignment.dir.parent.parent  # checks, reference solutions, tests, examples: all of it
+        private = [course, self.data_dir, *self.private]
         found = probe()
         return {
             "isolate": True,
@@ -199,7 +199,7 @@ def _sweep_worker(folder: Path) -> None:
 
 def _assemble(assignment: Assignment, scope: Scope, payload: dict) -> AssignmentResult:  # type: ignore[type-arg]
     tests: list[TestResult] = [test_from_dict(t) for t in payload.get("tests", [])]
-    problems: list[str] = list(payload.get("problems", []))
+    problems: list[str] = [clean_text(str(p)) for p in payload.get("problems", [])]
     errored = [t.name for t in tests if t.status == "error" and not payload.get("collect_only")]
     status = "graded"
     message = ""

@@ -15,6 +15,7 @@ import re
 import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -149,7 +150,11 @@ def unpack_zip(archive: Path, dest: Path) -> Path:
         if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
             raise SubmissionError(f"{archive.name} unpacks to more than {MAX_ZIP_BYTES // 2**20} MiB")
         for info in infos:
-            _extract_one(zf, info, dest, archive.name)
+            try:
+                _extract_one(zf, info, dest, archive.name)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+                # a damaged member (bad CRC, truncated data), an unsupported method or encryption
+                raise SubmissionError(f"{archive.name}: {info.filename} cannot be unpacked ({exc})") from None
     entries = [p for p in dest.iterdir() if p.name not in ("__MACOSX",) and not p.name.startswith(".")]
     if len(entries) == 1 and entries[0].is_dir():
         return entries[0]

@@ -27,10 +27,12 @@ linux_root = pytest.mark.skipif(
 
 SNOOP = """
 import json, os, socket, subprocess, sys, time
+COURSE = ["%s/reference/01_gates/gates.py", "%s/assignments/01_gates/checks/hidden", "%s/tests"]
 
 def look(secret_folder, marker):
     seen = {"uid": os.getuid(), "cwd": os.getcwd()}
     seen["secret_visible"] = os.path.exists(secret_folder)
+    seen["course_visible"] = [p for p in COURSE if os.path.exists(p)]
     seen["tmp"] = sorted(os.listdir("/tmp"))
     seen["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
     try:
@@ -79,14 +81,20 @@ def test_isolation_describes_what_is_missing():
     assert isolation.describe({}) == ""
 
 
-def test_outermost_and_hideable_keep_what_the_worker_needs(tmp_path):
+def test_outermost_and_hideable(tmp_path):
     assert isolation._outermost(["/a/b", "/a", "/c/d", "/c/d/e", "/a"]) == ["/a", "/c/d"]
-    needed = tmp_path / "venv"
-    (needed / "lib").mkdir(parents=True)
     secret = tmp_path / "secret"
     secret.mkdir()
-    hidden = isolation._hideable([str(secret), str(tmp_path), str(tmp_path / "absent"), "/"], [str(needed)])
-    assert hidden == [str(secret)]  # tmp_path holds the interpreter's folder: never hidden
+    hidden = isolation._hideable([str(secret), str(tmp_path), str(tmp_path / "absent"), "/"])
+    assert hidden == [str(tmp_path)]  # never "/", only folders that exist, the outermost
+
+
+def test_the_worker_needs_its_libraries_not_the_checkout_they_were_installed_from():
+    needed = isolation._needed()
+    package = str(Path(isolation.__file__).resolve().parent)
+    assert any(isolation._within(package, n) for n in needed)
+    assert os.path.realpath(sys.prefix) in needed or any(isolation._within(sys.prefix, n) for n in needed)
+    assert str(REPO) not in needed  # an editable install's checkout is the course itself: hidden
 
 
 @linux_root
@@ -99,9 +107,9 @@ def test_probe_finds_full_isolation_as_root():
 def test_a_worker_sees_nothing_of_the_machine_and_leaves_nothing_running(tmp_path):
     secret = tmp_path / "secret"
     write(secret / "hidden_check.py", "ANSWER = 42\n")
-    student = write(tmp_path / "submissions" / "alice" / "snoop.py", SNOOP)
+    student = write(tmp_path / "submissions" / "alice" / "snoop.py", SNOOP.replace("%s", str(REPO)))
     marker = f"grader-isolation-test-{os.getpid()}-{time.monotonic_ns()}"
-    options = WorkerOptions(module="snoop", files=[student], private=(secret,), scratch=tmp_path)
+    options = WorkerOptions(module="snoop", files=[student], private=(secret, REPO), scratch=tmp_path)
     with WorkerClient(options) as client:
         client.begin_check()
         seen = json.loads(client.call(0, "look", (str(secret), marker), {}))
@@ -112,6 +120,7 @@ def test_a_worker_sees_nothing_of_the_machine_and_leaves_nothing_running(tmp_pat
         assert survivors, "the grandchild should be running until the worker stops"
     assert seen["uid"] >= isolation.UID_BASE
     assert seen["secret_visible"] is False
+    assert seen["course_visible"] == [], "the course checkout is hidden, the grader package and venv in it are not"
     assert seen["network"] in ("OSError", "ConnectionRefusedError") and seen["network"] != "reachable"
     assert seen["signal_init"] in ("ProcessLookupError", "PermissionError")
     assert len(seen["pids"]) <= 3, seen["pids"]  # itself, the grandchild, maybe a shell: nobody else's

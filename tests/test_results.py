@@ -16,13 +16,15 @@ from grader.results import (
     SubmissionResult,
     TestResult,
     assignment_from_dict,
+    clean_text,
     counted_max_score,
     dumps,
     run_from_dict,
+    test_from_dict,
     to_dict,
 )
 
-text = st.text(max_size=30)
+text = st.text(max_size=30).map(clean_text)  # reading cleans text (see the test below): round trips need clean text
 amount = st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False)
 
 tests = st.builds(
@@ -69,6 +71,21 @@ def test_results_json_round_trips(run):
 @given(assignments)
 def test_assignment_object_round_trips(assignment):
     assert assignment_from_dict(json.loads(dumps(assignment))) == assignment
+
+
+@given(st.text(max_size=40))
+def test_reading_cleans_any_text(raw):
+    test = TestResult(id="t", name="n", status="failed", score=0, max_score=1, visibility="public", feedback=raw)
+    read = test_from_dict(json.loads(json.dumps(to_dict(test))))
+    read.feedback.encode("utf-8")  # never a lone surrogate
+    assert not any(ord(c) < 32 and c not in "\n\t" for c in read.feedback)
+    assert read.feedback == clean_text(raw)
+
+
+def test_clean_text_keeps_lines_and_replaces_what_breaks_files_and_terminals():
+    assert clean_text("ok\n\tline") == "ok\n\tline"
+    assert clean_text("a\r\nb") == "a\nb"
+    assert clean_text("nul\x00 esc\x1b[31m bad\udcff") == "nul\ufffd esc\ufffd[31m bad\ufffd"
 
 
 def sample() -> dict:
