@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -217,3 +219,66 @@ def test_processes_of_a_worker_die_with_it_even_when_its_judge_is_killed(make_co
     while _processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _processes_with(marker), "a setsid grandchild outlived its killed judge"
+
+
+UNSHARE = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
+UNPRIVILEGED = """
+import ctypes, json, os, sys
+from pathlib import Path
+from grader.judge.client import WorkerClient, WorkerOptions
+
+student, secret = Path(sys.argv[1]), Path(sys.argv[2])
+options = WorkerOptions(module="escape", files=[student], private=(secret,))
+with WorkerClient(options) as client:
+    client.begin_check()
+    seen = json.loads(client.call(0, "escape", (str(secret),), {}))
+    print(json.dumps({"seen": seen, "isolation": client.isolation}))
+"""
+
+ESCAPE = """
+import ctypes, json, os, socket
+
+def escape(secret):
+    libc = ctypes.CDLL(None, use_errno=True)
+    seen = {"uid": os.getuid(), "before": os.path.exists(secret)}
+    seen["umount"] = libc.umount2(secret.encode(), 2)  # MNT_DETACH: the mask over the secret folder
+    libc.unshare(0x00020000 | 0x10000000)  # a user and mount namespace of its own, then again
+    seen["umount_nested"] = libc.umount2(secret.encode(), 2)
+    seen["after"] = os.path.exists(secret)
+    try:
+        socket.create_connection(("127.0.0.1", 9), timeout=1).close()
+        seen["network"] = True
+    except OSError:
+        seen["network"] = False
+    return json.dumps(seen)
+"""
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("unshare"),
+    reason="needs Linux, root (to become another user) and util-linux's unshare",
+)
+def test_without_root_user_namespaces_still_hide_files_and_network(tmp_path):
+    """As another user (here: uid 1000 in a user namespace) the worker gets network and filesystem
+    isolation inside a user namespace, and the mounts hiding private folders are locked."""
+    secret = tmp_path / "secret"
+    write(secret / "answers.py", "ANSWER = 42\n")
+    student = write(tmp_path / "alice" / "escape.py", ESCAPE)
+    done = subprocess.run(
+        [*UNSHARE, sys.executable, "-c", UNPRIVILEGED, str(student), str(secret)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GRADER_ZYGOTE": "0"},
+    )
+    if done.returncode != 0 and "unshare failed" in done.stderr:
+        pytest.skip(f"user namespaces are not allowed here: {done.stderr.strip()[-200:]}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    seen, found = report["seen"], report["isolation"]
+    assert found["level"] == "partial" and found["network"] and found["filesystem"] and not found["uid"]
+    assert seen["uid"] == 1000
+    assert seen["before"] is False and seen["after"] is False, "the secret folder became visible"
+    assert seen["umount"] == -1 and seen["umount_nested"] == -1
+    assert seen["network"] is False
