@@ -112,9 +112,7 @@ def use(monkeypatch: pytest.MonkeyPatch, mode: str, client: zygote.ZygoteClient)
         monkeypatch.setenv(zygote.ENV_SWITCH, "0")
 
 
-def worker(
-    tmp_path: Path, source: str = STUDENT, call_timeout_s: float = 5.0, *, isolate: bool = True
-) -> WorkerClient:
+def worker(tmp_path: Path, source: str = STUDENT, call_timeout_s: float = 5.0, *, isolate: bool = True) -> WorkerClient:
     module = write(tmp_path / "sub" / "student.py", source)
     limits = Limits(call_timeout_s=call_timeout_s, check_timeout_s=max(20.0, call_timeout_s), import_timeout_s=5.0)
     options = WorkerOptions(module="student", files=[module], limits=limits, scratch=tmp_path, isolate=isolate)
