@@ -809,3 +809,12 @@ def test_report_the_timings(batch: Batch, capsys: pytest.CaptureFixture[str]) ->
             + ", ".join(f"{k} {v:.1f}" for k, v in batch.timings.items())
             + f"; skipped: {len(batch.skipped)}"
         )
+
+
+def test_security_md_lists_every_attack() -> None:
+    """SECURITY.md's table of attacks names every folder here (and nothing that is gone)."""
+    text = (REPO / "SECURITY.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([a-z0-9_]+)` \| A\d", text, flags=re.MULTILINE))
+    folders = {p.name for p in ATTACKS_DIR.iterdir() if p.is_dir()}
+    assert listed == folders, f"missing from SECURITY.md: {sorted(folders - listed)}; gone: {sorted(listed - folders)}"
+    assert len(folders) >= 25
