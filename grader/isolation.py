@@ -302,7 +302,7 @@ def sweep(uid: int, *, rounds: int = 200) -> int:
     """
     killed = 0
     for _ in range(rounds):
-        pids = _pids_of(uid)
+        pids = pids_of(uid)
         if not pids:
             return killed
         for pid in pids:
@@ -313,7 +313,8 @@ def sweep(uid: int, *, rounds: int = 200) -> int:
     raise SandboxError(f"processes of uid {uid} still running after {rounds} rounds of SIGKILL")
 
 
-def _pids_of(uid: int) -> list[int]:
+def pids_of(uid: int) -> list[int]:
+    """Live processes whose real uid is `uid`."""
     found = []
     target = str(uid)
     for name in os.listdir("/proc"):
@@ -330,6 +331,20 @@ def _pids_of(uid: int) -> list[int]:
         except OSError:
             continue
     return [pid for pid in found if not _is_zombie(pid)]
+
+
+def private_bytes(pid: int) -> int:
+    """Memory only `pid` holds (private pages, swapped ones included); 0 when it is gone. Pages it
+    shares copy-on-write with the process it was forked from are not counted."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith((b"Private_Clean:", b"Private_Dirty:", b"Swap:")):
+                    total += int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return 0
+    return total
 
 
 def _is_zombie(pid: int) -> bool:

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from grader import isolation
-from grader.course import Course
+from grader.course import Course, Limits
 from grader.errors import SandboxError
 from grader.grading import grade_class
 from grader.isolation import InsecureGrading, Isolation, probe
-from grader.judge.client import WorkerClient, WorkerOptions
+from grader.judge.client import WorkerClient, WorkerFailure, WorkerOptions
 from grader.runner import JudgeRunner
 from tests.conftest import REPO, write
 
@@ -225,7 +225,8 @@ UNSHARE = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
 UNPRIVILEGED = """
 import ctypes, json, os, sys
 from pathlib import Path
-from grader.judge.client import WorkerClient, WorkerOptions
+from grader.course import Limits
+from grader.judge.client import WorkerClient, WorkerFailure, WorkerOptions
 
 student, secret = Path(sys.argv[1]), Path(sys.argv[2])
 options = WorkerOptions(module="escape", files=[student], private=(secret,))
@@ -282,3 +283,38 @@ def test_without_root_user_namespaces_still_hide_files_and_network(tmp_path):
     assert seen["before"] is False and seen["after"] is False, "the secret folder became visible"
     assert seen["umount"] == -1 and seen["umount_nested"] == -1
     assert seen["network"] is False
+
+
+FAMILY = """
+import os, time
+
+def pid():
+    return os.getpid()
+
+def bomb(children, megabytes):
+    for _ in range(children):
+        if os.fork() == 0:
+            block = bytearray(megabytes * 1024 * 1024)  # touched: zero pages are written
+            for i in range(0, len(block), 4096):
+                block[i] = 1
+            time.sleep(600)
+            os._exit(0)
+    time.sleep(600)
+"""
+
+
+@linux_root
+def test_memory_of_the_processes_a_worker_starts_counts_against_its_limit(tmp_path):
+    """Each child stays under the per-process limit; together they are over it."""
+    student = write(tmp_path / "alice" / "family.py", FAMILY)
+    options = WorkerOptions(
+        module="family", files=[student], limits=Limits(memory_mb=300, call_timeout_s=30), scratch=tmp_path
+    )
+    with WorkerClient(options) as client:
+        client.begin_check()
+        uid = isolation.uid_for(client.call(0, "pid", (), {}))
+        with pytest.raises(WorkerFailure) as info:
+            client.call(0, "bomb", (4, 120), {})
+        assert info.value.kind == "memory", info.value.message
+    assert "more than the 300 MB allowed" in info.value.message
+    assert isolation.pids_of(uid) == [], "every process of the worker is gone"

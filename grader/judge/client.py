@@ -24,7 +24,7 @@ from typing import Any
 
 from grader.course import Limits
 from grader.errors import CodecError, SandboxError
-from grader.isolation import FEATURES, WORKER_PID_FILE, sweep, uid_for
+from grader.isolation import FEATURES, WORKER_PID_FILE, pids_of, private_bytes, sweep, uid_for
 from grader.protocol import decode, encode, read_frame, write_frame
 from grader.sandbox import Process, kill_group, launch_module, minimal_env, resident_bytes
 
@@ -32,6 +32,7 @@ __all__ = ["Remote", "RemoteError", "WorkerClient", "WorkerFailure", "WorkerOpti
 
 ROOT = 0  # handle id of the student's module
 _STARTUP_TIMEOUT_S = 120.0  # loading torch on a cold machine; not charged to the student
+_FAMILY_LOOK_S = 0.2
 _PROCESS_LIMIT = 32  # processes and threads of a worker's own uid (RLIMIT_NPROC): a fork bomb stops there
 _ISOLATION_FIELDS = {*FEATURES, "level", "reason", "platform"}
 _args_repr = reprlib.Repr()
@@ -174,6 +175,8 @@ class WorkerClient:
         self._check_failure: WorkerFailure | None = None
         self._scratch = Path(tempfile.mkdtemp(prefix="grader-w-", dir=options.scratch))
         self._worker_uid: int | None = None
+        self._family_bytes = 0  # private memory of the worker's own processes, last looked at
+        self._next_family_look = 0.0
         self.isolation: dict[str, Any] = {}  # what the last worker reported it got
 
     # --- per-check bookkeeping -------------------------------------------------------------
@@ -403,6 +406,7 @@ class WorkerClient:
             reason = isolation.get("reason") or "no reason given"
             raise SandboxError(f"the worker started without {', '.join(lacking)} isolation ({reason})")
         self._baseline_rss = resident_bytes(self._proc.pid)
+        self._family_bytes = 0
         module_file = f"{self.options.module}.py"
         try:
             self._request(
@@ -440,6 +444,13 @@ class WorkerClient:
             return
         limit = self.options.limits.memory_mb * 1024 * 1024
         used = resident_bytes(self._proc.pid) - self._baseline_rss
+        now = time.monotonic()
+        if self._worker_uid is not None and now >= self._next_family_look:
+            # Processes the worker started (a fork bomb holding memory in each) count too: what
+            # each holds privately. Looked at a few times a second; usually there are none.
+            self._next_family_look = now + _FAMILY_LOOK_S
+            self._family_bytes = sum(private_bytes(pid) for pid in pids_of(self._worker_uid) if pid != self._proc.pid)
+        used += self._family_bytes
         if used > limit:
             raise _MemoryExceeded(used)
 
