@@ -69,6 +69,12 @@ def _processes_with(marker: str) -> list[int]:
     return found
 
 
+def _wait_until_gone(marker: str, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_isolation_describes_what_is_missing():
     none = Isolation(reason="not Linux")
     assert none.level == "none" and not none.sufficient_for_grading
@@ -128,9 +134,7 @@ def test_a_worker_sees_nothing_of_the_machine_and_leaves_nothing_running(tmp_pat
     assert len(seen["pids"]) <= 3, seen["pids"]  # itself, the grandchild, maybe a shell: nobody else's
     assert seen["tmp"] == [workdir.relative_to("/tmp").parts[0]]  # a fresh /tmp: only the way to its own folder
     assert not (workdir / "written.txt").exists(), "the student's writes must stay in its tmpfs"
-    deadline = time.monotonic() + 5
-    while _processes_with(marker) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_until_gone(marker)
     assert not _processes_with(marker), "a setsid grandchild outlived its worker"
 
 
@@ -140,25 +144,11 @@ def test_grading_refuses_without_isolation_unless_insecure(tmp_path):
     (submissions / "bob").mkdir(parents=True)  # nothing submitted: ungradable, quickly
     runner = JudgeRunner()
     weak = Isolation(reason="a test machine")
+    batch = {"course": course, "submissions": submissions, "out": tmp_path / "out", "assignment_ids": [2]}
     with pytest.raises(InsecureGrading, match="--insecure"):
-        grade_class(
-            course=course,
-            submissions=submissions,
-            out=tmp_path / "out",
-            assignment_ids=[2],
-            runner=runner,
-            isolation=weak,
-        )
+        grade_class(**batch, runner=runner, isolation=weak)
     assert not (tmp_path / "out").exists(), "nothing may be written before the refusal"
-    run = grade_class(
-        course=course,
-        submissions=submissions,
-        out=tmp_path / "out",
-        assignment_ids=[2],
-        runner=runner,
-        isolation=weak,
-        insecure=True,
-    )
+    run = grade_class(**batch, runner=runner, isolation=weak, insecure=True)
     assert run.isolation["insecure"] is True and run.isolation["level"] == "none"
     saved = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert saved["isolation"]["reason"] == "a test machine"
@@ -215,9 +205,7 @@ def test_processes_of_a_worker_die_with_it_even_when_its_judge_is_killed(make_co
     ).parent
     result = JudgeRunner().run(Course.load(root).get(1), folder, scope="public")
     assert result.status == "error" and "longer than" in result.message
-    deadline = time.monotonic() + 5
-    while _processes_with(marker) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_until_gone(marker)
     assert not _processes_with(marker), "a setsid grandchild outlived its killed judge"
 
 
