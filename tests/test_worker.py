@@ -263,6 +263,7 @@ def test_the_worker_has_a_minimal_environment_and_no_stdin(tmp_path):
     source = (
         "import os, sys\n"
         "def env():\n    return sorted(os.environ)\n"
+        "def user():\n    import getpass\n    return getpass.getuser()\n"
         "def ask():\n    return input()\n"
         "def path():\n    return sys.path[0]\n"
     )
@@ -271,6 +272,7 @@ def test_the_worker_has_a_minimal_environment_and_no_stdin(tmp_path):
         with client_for(tmp_path, source=source) as c:
             c.begin_check()
             names = c.call(0, "env", (), {})
+            assert c.call(0, "user", (), {}) == "student"  # no passwd entry for its uid: from the environment
             with pytest.raises(EOFError):
                 c.call(0, "ask", (), {})
             workdir = c.call(0, "path", (), {})

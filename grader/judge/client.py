@@ -370,7 +370,9 @@ class WorkerClient:
                 str(os.getpid()),
                 json.dumps(config),
                 cwd=workdir,
-                env=minimal_env(home, threads=self.options.threads),
+                # A uid of its own has no passwd entry: USER and LOGNAME answer getpass.getuser()
+                # (torch.compile's cache folder asks) without a lookup that would fail.
+                env=minimal_env(home, threads=self.options.threads) | {"USER": "student", "LOGNAME": "student"},
                 pass_fds=(child.fileno(),),
             )
         except OSError as exc:
