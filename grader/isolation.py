@@ -5,13 +5,14 @@ as root (how CI and grading machines run):
 
 1. ``unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC)``: its own mount table, a network
    namespace holding only a loopback interface that is down, its own System V IPC;
-2. mounts, in that private mount table: an empty read-only tmpfs over every private path (the
-   course's checks and reference solutions, the submissions, the report folder, the grader's
-   scratch); a fresh, size-capped tmpfs on ``/tmp``, ``/var/tmp`` and ``/dev/shm``; the
-   worker's own folders (its working copy of the student's files, its HOME) as size-capped
-   tmpfs copies at their paths, so nothing it writes reaches the disk; folders the judge shares
-   read-only (data made for the student's code) bound at their paths; ``/proc``
-   mounted again with ``hidepid=2`` so other users' processes are invisible;
+2. a root file system of its own (``pivot_root`` into an empty tmpfs; the old root detached)
+   holding only what it needs: the system's programs, libraries and /etc, /dev and /sys, the
+   Python installation, the virtual environment and the grader package (all read-only), folders
+   the judge shares read-only (data made for the student's code), its own folders (its copy of
+   the student's files and its HOME) as size-capped tmpfs, so nothing it writes reaches the
+   disk, fresh capped /tmp, /var/tmp and /dev/shm, and a /proc mounted with ``hidepid=2`` so
+   other users' processes are invisible. The course, the submissions, the reports, the data,
+   the grader's scratch, other checkouts and home folders are simply not there;
 3. its own unprivileged uid and gid, ``UID_BASE + pid`` (unique while the worker lives: the
    pid is not reused before the judge reaps it), which owns only the worker's folders, makes
    ``RLIMIT_NPROC`` a limit on the worker's own processes, and lets the judge find and kill
@@ -19,7 +20,7 @@ as root (how CI and grading machines run):
    (`sweep`).
 
 As another user with user namespaces allowed, steps 1 and 2 happen inside a user namespace
-(locked by a second, nested one, so the student cannot unmount what hides the private paths);
+(locked by a second, nested one, so the student cannot undo the mounts; /proc is the machine's);
 there is no uid of its own, so processes that leave the worker's session can outlive it.
 Elsewhere nothing of this is available and `probe` says so: `grader check` warns, `grader
 grade` refuses without ``--insecure``.
@@ -61,7 +62,7 @@ WORKER_PID_FILE = "worker.pid"  # in the judge's scratch folder while an isolate
 UID_BASE = 1 << 30  # far above any uid a distribution hands out; below (uid_t)-1
 FEATURES = {
     "network": "no network access (own network namespace)",
-    "filesystem": "checks, reference solutions, other submissions and reports hidden; private /tmp",
+    "filesystem": "a file system of its own: no checks, reference solutions, other submissions or reports",
     "uid": "runs as its own unprivileged user",
     "kill_all": "every process it starts is killed when it ends, setsid or not",
 }
@@ -78,6 +79,7 @@ MS_REMOUNT = 32
 MS_BIND = 4096
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
+MS_RELATIME = 1 << 21
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 # The worker's writable places are tmpfs (memory), each capped: the grader's disk is out of reach.
@@ -154,8 +156,9 @@ def enter(*, keep: Iterable[str], share: Iterable[str], private: Iterable[str]) 
     """Isolate this process (a worker, before any library or student code): see the module.
 
     `keep`: the worker's own folders (made its own, writable); `share`: folders the judge
-    shares read-only; `private`: folders to hide. Returns what was achieved. Raises
-    `SandboxError` when a step that this machine said it allows fails halfway.
+    shares read-only; `private`: folders to hide should they lie inside what the worker needs
+    (the course is otherwise out of its new root anyway). Returns what was achieved: network
+    isolation alone when the new root cannot be built here.
     """
     if not sys.platform.startswith("linux"):
         return Isolation(reason="not Linux")
@@ -169,38 +172,12 @@ def enter(*, keep: Iterable[str], share: Iterable[str], private: Iterable[str]) 
         _map_ids(uid, gid)
     keep = [os.path.realpath(p) for p in keep]
     share = [os.path.realpath(p) for p in share if os.path.isdir(p)]
+    cwd = os.getcwd()
     try:
-        _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
-        needed = _needed()
-        hidden = _hideable(private)
-        fresh = [path for path in TMP_BYTES if os.path.isdir(path) and not os.path.islink(path)]
-        hidden = [path for path in hidden if not any(_within(path, t) for t in fresh)]  # gone with /tmp
-        opaque = _opaque_ancestors(needed) if root else []
-        masks = _outermost([*hidden, *opaque])
-        reveal = _outermost([n for n in needed if any(_within(n, m) for m in masks)])
-        opened = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in [*reveal, *keep, *share]}
-        for path in fresh:
-            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_BYTES[path]},mode=1777")
-        for path in masks:
-            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
-        for path in reveal:  # what the worker needs from inside a masked folder (the venv in a course checkout)
-            _bind_read_only(libc, opened[path], path)
-        for path in share:
-            _bind_read_only(libc, opened[path], path)
-        for path in keep:  # a capped tmpfs holding a copy: the disk stays out of reach
-            os.makedirs(path, exist_ok=True)
-            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={OWN_BYTES},mode=0700")
-            shutil.copytree(f"/proc/self/fd/{opened[path]}", path, symlinks=True, dirs_exist_ok=True)
-        for fd in opened.values():
-            os.close(fd)
-        for path in masks:  # empty and read-only from now on (what is mounted inside keeps its own mode)
-            _mount(libc, None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-        if root:
-            _mount(libc, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+        _new_root(libc, keep=keep, share=share, private=list(private), proc_of_its_own=root)
     except OSError as exc:
-        raise SandboxError(f"isolating the worker failed: {exc}") from exc
-    if os.getcwd() in keep:
-        os.chdir(os.getcwd())  # the bound folder, not the one underneath
+        return Isolation(network=True, reason=f"no private file system: {exc}")
+    os.chdir(cwd if os.path.isdir(cwd) else "/")
     if not root:
         _lock_mounts(libc, uid, gid)
         return Isolation(network=True, filesystem=True, reason="not root: no uid of its own")
@@ -213,6 +190,81 @@ def enter(*, keep: Iterable[str], share: Iterable[str], private: Iterable[str]) 
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # changing uid cleared it
     libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # and made /proc/self root's; only its own uid may look
     return Isolation(network=True, filesystem=True, uid=True, kill_all=True)
+
+
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")  # read-only in the new root
+STAGE = "/tmp"  # where the new root is built, on a tmpfs of its own, before pivot_root
+MNT_DETACH = 2
+
+
+def _new_root(libc: Any, *, keep: list[str], share: list[str], private: list[str], proc_of_its_own: bool) -> None:
+    """Build the worker's root file system and pivot into it; on failure, leave the old one as it was.
+
+    The new root is an empty tmpfs holding only: the system's programs, libraries and /etc
+    (read-only), /dev, /sys (read-only), a /proc, the interpreter's installation, the virtual
+    environment and the grader package (read-only), folders the judge shares (read-only), the
+    worker's own folders (capped tmpfs copies) and fresh /tmp, /var/tmp and /dev/shm. Private
+    folders that lie inside any of it are masked with an empty tmpfs.
+    """
+    _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
+    needed = [p for p in _needed() if not any(_within(p, s) for s in SYSTEM)]
+    sources = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in [*needed, *keep, *share]}
+    _mount(libc, "tmpfs", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    try:
+        new = os.path.join(STAGE, "root")
+        os.mkdir(new, 0o755)
+        _mount(libc, "tmpfs", new, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+        for path in SYSTEM:
+            if os.path.islink(path):
+                os.symlink(os.readlink(path), new + path)
+            elif os.path.isdir(path):
+                _bind(libc, path, new + path, read_only=True)
+        _bind(libc, "/dev", new + "/dev", read_only=False)
+        _bind(libc, "/sys", new + "/sys", read_only=True)
+        os.makedirs(new + "/proc")
+        if proc_of_its_own:  # only its own processes are visible (other users' are hidden)
+            _mount(libc, "proc", new + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+        else:
+            _bind(libc, "/proc", new + "/proc", read_only=False)
+        for path, size in TMP_BYTES.items():
+            os.makedirs(new + path, exist_ok=True)
+            _mount(libc, "tmpfs", new + path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+        for path in [*_outermost(needed), *share]:
+            _bind(libc, f"/proc/self/fd/{sources[path]}", new + path, read_only=True)
+        for path in keep:  # a capped tmpfs holding a copy: the disk stays out of reach
+            os.makedirs(new + path, exist_ok=True)
+            _mount(libc, "tmpfs", new + path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={OWN_BYTES},mode=0700")
+            shutil.copytree(f"/proc/self/fd/{sources[path]}", new + path, symlinks=True, dirs_exist_ok=True)
+        visible = [*SYSTEM, *needed, *share]
+        for path in _outermost([p for p in map(os.path.realpath, private) if os.path.isdir(p)]):
+            if any(_within(path, v) for v in visible) and os.path.isdir(new + path):
+                _mount(libc, "tmpfs", new + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
+        os.chdir(new)
+        if libc.pivot_root(b".", b".") != 0:  # the old root ends up on top of the new one...
+            errno = ctypes.get_errno()
+            raise OSError(errno, f"pivot_root: {os.strerror(errno)}")
+    except BaseException:
+        os.chdir("/")
+        libc.umount2(STAGE.encode(), MNT_DETACH)
+        raise
+    finally:
+        for fd in sources.values():
+            os.close(fd)
+    if libc.umount2(b".", MNT_DETACH) != 0:  # ... and is detached: nothing of it is reachable
+        errno = ctypes.get_errno()
+        raise SandboxError(f"isolating the worker failed: detaching the old root: {os.strerror(errno)}")
+    os.chdir("/")
+
+
+def _bind(libc: Any, source: str, target: str, *, read_only: bool) -> None:
+    os.makedirs(target, exist_ok=True)
+    _mount(libc, source, target, None, MS_BIND | MS_REC)
+    if read_only:  # keeping the flags it has: in a user namespace they are locked and must be repeated
+        kept = os.statvfs(target).f_flag
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | (kept & (MS_NOEXEC | 1024 | 2048))
+        if kept & os.ST_RELATIME:
+            flags |= MS_RELATIME
+        _mount(libc, None, target, None, flags)
 
 
 def _mount(libc: Any, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
@@ -245,27 +297,6 @@ def _needed() -> list[str]:
     return _outermost([os.path.realpath(p) for p in paths if os.path.isdir(p)])
 
 
-def _hideable(private: Iterable[str]) -> list[str]:
-    """Existing private folders, outermost first (never ``/``). What the worker needs inside one is
-    bound back read-only."""
-    paths = [os.path.realpath(raw) for raw in private]
-    return _outermost([p for p in paths if os.path.isdir(p) and p != "/"])
-
-
-def _opaque_ancestors(needed: list[str]) -> list[str]:
-    """The outermost folder other users may not enter on the way to each needed folder
-    (a Python installed under /root, say): masked, with the needed folder bound back."""
-    found = []
-    for path in needed:
-        parts = Path(path).parts
-        for depth in range(2, len(parts) + 1):
-            folder = str(Path(*parts[:depth]))
-            if not os.stat(folder).st_mode & 0o001:
-                found.append(folder)
-                break
-    return _outermost(found)
-
-
 def _outermost(paths: list[str]) -> list[str]:
     """`paths` without duplicates and without those inside another one, outermost first."""
     kept: list[str] = []
@@ -273,12 +304,6 @@ def _outermost(paths: list[str]) -> list[str]:
         if not any(_within(path, k) for k in kept):
             kept.append(path)
     return kept
-
-
-def _bind_read_only(libc: Any, fd: int, path: str) -> None:
-    os.makedirs(path, exist_ok=True)
-    _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
-    _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
 def _within(path: str, folder: str) -> bool:

@@ -55,6 +55,10 @@ def minimal_env(home: Path, *, threads: int = 1) -> dict[str, str]:
     return {
         "PATH": "/usr/bin:/bin",
         "HOME": str(home),
+        # A worker's uid of its own has no passwd entry: these answer getpass.getuser() (which
+        # torch.compile asks for its cache folder) without a lookup that would fail.
+        "USER": "student",
+        "LOGNAME": "student",
         "TMPDIR": str(tmp),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",

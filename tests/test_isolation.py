@@ -89,12 +89,8 @@ def test_isolation_describes_what_is_missing():
     assert isolation.describe({}) == ""
 
 
-def test_outermost_and_hideable(tmp_path):
+def test_outermost():
     assert isolation._outermost(["/a/b", "/a", "/c/d", "/c/d/e", "/a"]) == ["/a", "/c/d"]
-    secret = tmp_path / "secret"
-    secret.mkdir()
-    hidden = isolation._hideable([str(secret), str(tmp_path), str(tmp_path / "absent"), "/"])
-    assert hidden == [str(tmp_path)]  # never "/", only folders that exist, the outermost
 
 
 def test_the_worker_needs_its_libraries_not_the_checkout_they_were_installed_from():

@@ -370,9 +370,7 @@ class WorkerClient:
                 str(os.getpid()),
                 json.dumps(config),
                 cwd=workdir,
-                # A uid of its own has no passwd entry: USER and LOGNAME answer getpass.getuser()
-                # (torch.compile's cache folder asks) without a lookup that would fail.
-                env=minimal_env(home, threads=self.options.threads) | {"USER": "student", "LOGNAME": "student"},
+                env=minimal_env(home, threads=self.options.threads),
                 pass_fds=(child.fileno(),),
             )
         except OSError as exc:
