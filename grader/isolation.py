@@ -169,7 +169,10 @@ def enter(*, keep: Iterable[str], share: Iterable[str], private: Iterable[str]) 
     if libc.unshare(flags if root else flags | CLONE_NEWUSER) != 0:
         return Isolation(reason=f"unshare: {os.strerror(ctypes.get_errno())}")
     if not root:
-        _map_ids(uid, gid)
+        try:
+            _map_ids(uid, gid)
+        except OSError as exc:  # a user namespace without privileges (an LSM's policy, say)
+            return Isolation(network=True, reason=f"no private file system: user namespace: {exc}")
     keep = [os.path.realpath(p) for p in keep]
     share = [os.path.realpath(p) for p in share if os.path.isdir(p)]
     cwd = os.getcwd()
