@@ -305,3 +305,14 @@ def test_memory_of_the_processes_a_worker_starts_counts_against_its_limit(tmp_pa
         assert info.value.kind == "memory", info.value.message
     assert "more than the 300 MB allowed" in info.value.message
     assert isolation.pids_of(uid) == [], "every process of the worker is gone"
+
+
+def test_check_says_plainly_what_protection_is_missing(tmp_path, monkeypatch, capsys):
+    import grader.cli
+
+    monkeypatch.setattr(grader.cli, "probe", lambda: Isolation(network=True, reason="a laptop"))
+    code = grader.cli.main(["check", "1", "--dir", str(tmp_path), "--report-dir", str(tmp_path / "report")])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code != 0  # nothing submitted
+    assert "warning: your code runs with partial isolation" in err
+    assert "a file system of its own" in err and "(a laptop)" in err
