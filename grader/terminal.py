@@ -17,7 +17,8 @@ _FEEDBACK_LINES = 8
 
 
 class Style:
-    def __init__(self, stream: TextIO = sys.stdout):
+    def __init__(self, stream: TextIO | None = None):
+        stream = sys.stdout if stream is None else stream  # the one in use now, not the one at import
         self.enabled = stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
     def __call__(self, text: str, kind: str) -> str:
