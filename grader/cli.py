@@ -216,8 +216,8 @@ def _check(args: argparse.Namespace, course: Course) -> int:
     isolation = probe()
     if isolation.missing():
         print(
-            f"grader: warning: your code runs with {isolation.describe()}. Fine for checking your own work; "
-            "an instructor's grading machine isolates it fully.",
+            f"grader: warning: your code runs with {isolation.describe()}. That is fine for checking your "
+            "own work; nothing to do. Grading machines isolate submissions (see SECURITY.md).",
             file=sys.stderr,
         )
     runner = JudgeRunner(data_dir=args.data_dir)

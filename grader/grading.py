@@ -149,7 +149,9 @@ def grade_class(
     if isolation is not None:
         if not isolation.sufficient_for_grading and not insecure:
             raise InsecureGrading(isolation)
-        recorded = isolation.to_dict() | ({"insecure": True} if isolation.missing() else {})
+        # "insecure": graded only because of --insecure (a machine that merely lacks a uid of its
+        # own, say, is isolated enough without it)
+        recorded = isolation.to_dict() | ({"insecure": True} if not isolation.sufficient_for_grading else {})
     runner = runner or JudgeRunner(**runner_options)
     cache = ResultCache(out / ".cache", machine_context(runner_options))
     (out / "students").mkdir(parents=True, exist_ok=True)

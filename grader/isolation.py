@@ -53,6 +53,8 @@ __all__ = [
     "Isolation",
     "describe",
     "enter",
+    "pids_of",
+    "private_bytes",
     "probe",
     "sweep",
     "uid_for",
@@ -175,9 +177,10 @@ def enter(*, keep: Iterable[str], share: Iterable[str], private: Iterable[str]) 
             return Isolation(network=True, reason=f"no private file system: user namespace: {exc}")
     keep = [os.path.realpath(p) for p in keep]
     share = [os.path.realpath(p) for p in share if os.path.isdir(p)]
+    private = [os.path.realpath(p) for p in private]
     cwd = os.getcwd()
     try:
-        _new_root(libc, keep=keep, share=share, private=list(private), proc_of_its_own=root)
+        _new_root(libc, keep=keep, share=share, private=private, proc_of_its_own=root)
     except OSError as exc:
         return Isolation(network=True, reason=f"no private file system: {exc}")
     os.chdir(cwd if os.path.isdir(cwd) else "/")
@@ -239,7 +242,7 @@ def _new_root(libc: Any, *, keep: list[str], share: list[str], private: list[str
             _mount(libc, "tmpfs", new + path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={OWN_BYTES},mode=0700")
             shutil.copytree(f"/proc/self/fd/{sources[path]}", new + path, symlinks=True, dirs_exist_ok=True)
         visible = [*SYSTEM, *needed, *share]
-        for path in _outermost([p for p in map(os.path.realpath, private) if os.path.isdir(p)]):
+        for path in _outermost(private):  # looked up in the new root: the old /tmp is under the stage now
             if any(_within(path, v) for v in visible) and os.path.isdir(new + path):
                 _mount(libc, "tmpfs", new + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
         os.chdir(new)
@@ -427,6 +430,7 @@ def probe() -> Isolation:
         keep.mkdir()
         hide.mkdir()
         (hide / "secret").touch()
+        stderr = b""
         try:
             done = subprocess.run(
                 [sys.executable, "-I", "-S", "-c", code, str(keep), str(hide)],
@@ -436,10 +440,11 @@ def probe() -> Isolation:
                 stdin=subprocess.DEVNULL,
                 cwd=tmp,
             )
+            stderr = done.stderr
             fields = json.loads(done.stdout.decode().strip().splitlines()[-1])
             fields.pop("level", None)
             _probed = Isolation(**fields)
         except (OSError, subprocess.SubprocessError, ValueError, IndexError, TypeError) as exc:
-            detail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] if "done" in locals() else []
+            detail = stderr.decode(errors="replace").strip().splitlines()[-1:]
             _probed = Isolation(reason=f"probe failed: {detail[0] if detail else exc}")
     return _probed

@@ -67,10 +67,11 @@ class JudgeRunner:
         data_dir: Path | None = None,
         private: list[Path] | tuple[Path, ...] = (),
     ):
-        """`private`: folders student code must not see, besides the course's checks and reference
-        solutions, the data folder and the grader's scratch (grading adds the submissions and the
-        report folder). Workers are isolated as far as `grader.isolation.probe()` says this machine
-        allows, and must get that much; ``GRADER_ISOLATION=off`` switches isolation off."""
+        """Workers are isolated as far as `grader.isolation.probe()` says this machine allows, and
+        must get that much (``GRADER_ISOLATION=off`` switches isolation off). An isolated worker's
+        file system holds only what it needs; `private` names folders to mask should they lie
+        inside that, besides the course checkout and the data folder (grading adds the
+        submissions and the report folder)."""
         self.threads = threads
         self.scratch = scratch
         self.data_dir = data_root(data_dir)  # resolved here: the judge's environment is minimal

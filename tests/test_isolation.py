@@ -316,3 +316,45 @@ def test_check_says_plainly_what_protection_is_missing(tmp_path, monkeypatch, ca
     assert code != 0  # nothing submitted
     assert "warning: your code runs with partial isolation" in err
     assert "a file system of its own" in err and "(a laptop)" in err
+
+
+def test_only_grading_that_needed_insecure_is_recorded_as_such(tmp_path):
+    """Network and file isolation without a uid of its own (no root) is enough to grade."""
+    course = Course.load(REPO)
+    submissions = tmp_path / "submissions"
+    (submissions / "bob").mkdir(parents=True)
+    enough = Isolation(network=True, filesystem=True, reason="not root: no uid of its own")
+    run = grade_class(
+        course=course, submissions=submissions, out=tmp_path / "out", assignment_ids=[2], isolation=enough
+    )
+    assert run.isolation["level"] == "partial" and "insecure" not in run.isolation
+    assert "--insecure" not in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+MASKED = """
+import json, os, sys
+from grader.isolation import enter
+keep, share, secret = sys.argv[1:4]
+got = enter(keep=[keep], share=[share], private=[secret])
+print(json.dumps({"level": got.level, "shared": sorted(os.listdir(share)), "secret": os.listdir(secret)}))
+"""
+
+
+@linux_root
+def test_a_private_folder_inside_what_the_worker_sees_is_masked(tmp_path):
+    """The course, say, inside a folder the worker is given: it shows up empty."""
+    keep, share = tmp_path / "keep", tmp_path / "share"
+    keep.mkdir()
+    write(share / "data.txt", "for the student\n")
+    write(share / "course" / "answers.py", "ANSWER = 42\n")
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", MASKED, str(keep), str(share), str(share / "course")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=keep,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["level"] == "full"
+    assert seen["shared"] == ["course", "data.txt"] and seen["secret"] == []
