@@ -9,17 +9,21 @@ nothing changed. Prints wall time, submissions per minute, the speed-up over the
 count, the rerun's share of the first run, and checks that every submission is accounted for
 in results.json and gradebook.csv.
 
-zygote: the overhead per graded (submission, assignment) over the checks' own compute, with
-judges and workers forked by the zygote and with a fresh interpreter for each
-(``GRADER_ZYGOTE=0``), measured in the same run on the reference solutions (default:
-assignments 1 and 2), and the ratio of the two.
+zygote: the overhead per graded (submission, assignment) over the checks' own compute, measured
+in the same run on the reference solutions (default: assignments 1 and 2) three ways: as
+`grader grade` runs them ("template": the zygote forks a template per assignment, which has
+collected the checks and forks a judge per submission, `grader.judge.template`); a judge forked
+by the zygote per grading, as `grader check` runs them ("zygote"); a fresh interpreter for every
+judge and worker (``GRADER_ZYGOTE=0``, "fresh"). Prints the ratios to "fresh".
 
 The checks' own compute is the sum of the check durations the judge records, less the start of
 the worker, which the first check that calls the student's code pays and which is measured
-here on its own (a worker started, its module imported). It is taken from the zygote runs for
-both modes: the same checks do the same work once their processes run, and a fresh worker's
+here on its own (a worker started, its module imported). It is taken from the template runs for
+every mode: the same checks do the same work once their processes run, and a fresh worker's
 start varies by seconds, which would swamp it. What is left of the wall time is overhead:
 starting the judge and the worker, pytest's start and collection, writing and reading results.
+The first grading of each mode (the file cache cold; the template's start) is shown on its own
+("first") and not counted.
 """
 
 from __future__ import annotations
@@ -46,7 +50,8 @@ from grader.protocol import read_frame  # noqa: E402
 from grader.runner import JudgeRunner  # noqa: E402
 from grader.sandbox import minimal_env  # noqa: E402
 
-MODES = ("zygote", "fresh")
+# as `grader grade` runs; a judge forked per grading (as `grader check`); no zygote
+MODES = ("template", "zygote", "fresh")
 
 
 # --- zygote: overhead per graded assignment -------------------------------------------------
@@ -62,6 +67,7 @@ class Overhead:
     wall: float
     checks: float  # the checks' own compute
     worker_start: float
+    first: float  # the first grading: the file cache cold, and the template's start with the zygote
 
     @property
     def overhead(self) -> float:
@@ -73,7 +79,7 @@ def mode(name: str) -> Iterator[None]:
     """Judges and workers forked by this process's zygote, or each from a fresh interpreter."""
     saved = {key: os.environ.pop(key, None) for key in (zygote.ENV_SWITCH, zygote.ENV_SOCKET)}
     if name == "fresh":
-        os.environ[zygote.ENV_SWITCH] = "0"
+        os.environ[zygote.ENV_SWITCH] = "0"  # "template" and "zygote" both use this process's zygote
     try:
         yield
     finally:
@@ -121,20 +127,32 @@ def fork_time(client: zygote.ZygoteClient, repeat: int = 20) -> float:
     return statistics.median(times)
 
 
-def grade_times(assignment: Assignment, folder: Path, repeat: int) -> tuple[list[float], list[float]]:
-    """Wall times and check-duration sums of `repeat` gradings (after one not counted)."""
-    runner = JudgeRunner(threads=1)
+def grade_times(
+    assignment: Assignment, folder: Path, repeat: int, *, templates: bool
+) -> tuple[float, list[float], list[float]]:
+    """The first grading's wall time, then wall times and check-duration sums of `repeat` more.
+
+    `templates`: as `grader grade` runs them (`grader.judge.template`), the template's start paid
+    by the first grading (which also warms the file cache).
+    """
     walls, sums = [], []
-    for index in range(repeat + 1):
-        started = time.perf_counter()
-        result = runner.run(assignment, folder, scope="all")
-        wall = time.perf_counter() - started
-        if result.status != "graded" or result.score != result.max_score:
-            raise SystemExit(f"{assignment.label}: the reference got {result.status} {result.score}: {result.message}")
-        if index:  # the first one warms the file cache
-            walls.append(wall)
-            sums.append(sum(t.duration_s for t in result.tests))
-    return walls, sums
+    with JudgeRunner(threads=1, templates=templates) as runner:
+        for index in range(repeat + 1):
+            started = time.perf_counter()
+            result = runner.run(assignment, folder, scope="all")
+            wall = time.perf_counter() - started
+            if result.status != "graded" or result.score != result.max_score:
+                raise SystemExit(
+                    f"{assignment.label}: the reference got {result.status} {result.score}: {result.message}"
+                )
+            if index == 0:
+                first = wall
+            else:
+                walls.append(wall)
+                sums.append(sum(t.duration_s for t in result.tests))
+        if runner.template_failures:
+            raise SystemExit(f"{assignment.label}: no template: {'; '.join(runner.template_failures)}")
+    return first, walls, sums
 
 
 def zygote_overhead(assignment_ids: list[int] | None = None, repeat: int = 3) -> list[Overhead]:
@@ -154,30 +172,33 @@ def zygote_overhead(assignment_ids: list[int] | None = None, repeat: int = 3) ->
         measured = {}
         for name in MODES:
             with mode(name):
-                measured[name] = worker_start(assignment, folder, repeat), *grade_times(assignment, folder, repeat)
-        start, _, sums = measured["zygote"]
+                start = worker_start(assignment, folder, repeat)
+                measured[name] = start, *grade_times(assignment, folder, repeat, templates=name == "template")
+        start, _, _, sums = measured["template"]
         checks = statistics.median(sums) - start
-        for name, (started_in, walls, _) in measured.items():
-            rows.append(Overhead(assignment.label, name, repeat, statistics.median(walls), checks, started_in))
+        for name, (started_in, first, walls, _) in measured.items():
+            rows.append(Overhead(assignment.label, name, repeat, statistics.median(walls), checks, started_in, first))
     _print_overheads(rows)
     return rows
 
 
 def _print_overheads(rows: list[Overhead]) -> None:
-    print(f"\n{'assignment':24} {'mode':7} {'wall':>8} {'checks':>8} {'worker':>8} {'overhead':>9}")
+    print(f"\n{'assignment':24} {'mode':7} {'first':>8} {'wall':>8} {'checks':>8} {'worker':>8} {'overhead':>9}")
     for row in rows:
         print(
-            f"{row.assignment:24} {row.mode:7} {row.wall:7.3f}s {row.checks:7.3f}s "
+            f"{row.assignment:24} {row.mode:7} {row.first:7.3f}s {row.wall:7.3f}s {row.checks:7.3f}s "
             f"{row.worker_start:7.3f}s {row.overhead * 1000:7.0f}ms"
         )
     by_key = {(r.assignment, r.mode): r for r in rows}
     for label in dict.fromkeys(r.assignment for r in rows):
-        fast, slow = by_key[(label, "zygote")], by_key[(label, "fresh")]
-        ratio = slow.overhead / fast.overhead if fast.overhead > 0 else float("inf")
-        print(
-            f"{label}: overhead {fast.overhead * 1000:.0f} ms with the zygote, {slow.overhead:.2f} s fresh: "
-            f"{ratio:.0f}x less; wall {slow.wall / fast.wall:.1f}x faster (medians of {fast.runs})"
-        )
+        slow = by_key[(label, "fresh")]
+        for name in ("template", "zygote"):
+            fast = by_key[(label, name)]
+            ratio = slow.overhead / fast.overhead if fast.overhead > 0 else float("inf")
+            print(
+                f"{label}: overhead {fast.overhead * 1000:.0f} ms {name}, {slow.overhead:.2f} s fresh: "
+                f"{ratio:.0f}x less; wall {slow.wall / fast.wall:.1f}x faster (medians of {fast.runs})"
+            )
 
 
 # --- class: a generated class graded end to end ----------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -66,8 +67,13 @@ class JudgeRunner:
         scratch: Path | None = None,
         data_dir: Path | None = None,
         private: list[Path] | tuple[Path, ...] = (),
+        templates: bool = False,
     ):
-        """Workers are isolated as far as `grader.isolation.probe()` says this machine allows, and
+        """`templates`: collect each assignment's checks once and fork a judge per submission from
+        that (`grader.judge.template`; needs the zygote, and falls back to ordinary judges without
+        one), for grading many submissions; call `close()` when done.
+
+        Workers are isolated as far as `grader.isolation.probe()` says this machine allows, and
         must get that much (``GRADER_ISOLATION=off`` switches isolation off). An isolated worker's
         file system holds only what it needs; `private` names folders to mask should they lie
         inside that, besides the course checkout and the data folder (grading adds the
@@ -79,6 +85,24 @@ class JudgeRunner:
         self.isolate = os.environ.get("GRADER_ISOLATION") != "off"
         self._live: dict[Any, Path] = {}  # judges running now and their folders, for cancel()
         self._lock = threading.Lock()
+        self.templates = templates
+        self._templates: dict[tuple[str, ...], _Template | None] = {}  # None: could not start one
+        self._template_locks: dict[tuple[str, ...], threading.Lock] = {}
+        self.template_failures: list[str] = []  # why a template could not be used (judges started without)
+
+    def close(self) -> None:
+        """Stop the templates (judges running from them are stopped too)."""
+        with self._lock:
+            templates = [t for t in self._templates.values() if t is not None]
+            self._templates.clear()
+        for template in templates:
+            template.close()
+
+    def __enter__(self) -> JudgeRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def cancel(self) -> None:
         """Stop every judge running now (their workers die with them); safe from any thread."""
@@ -140,7 +164,12 @@ class JudgeRunner:
         home = tmp / "home"
         home.mkdir()
         env = minimal_env(home, threads=self.threads) | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-        proc = launch_module("grader.judge", str(job_path), cwd=tmp, env=env, may_ask_zygote=True)
+        proc = None
+        template = None if collect_only else self._template(assignment, visibilities)
+        if template is not None:
+            proc = template.spawn(job_path, cwd=tmp, env=env)
+        if proc is None:
+            proc = launch_module("grader.judge", str(job_path), cwd=tmp, env=env, may_ask_zygote=True)
         with self._lock:
             self._live[proc] = tmp
         try:
@@ -164,6 +193,70 @@ class JudgeRunner:
             return grader_error(assignment, scope, f"the judge failed (exit status {proc.returncode}){detail}")
         return _assemble(assignment, scope, json.loads(results_path.read_text(encoding="utf-8")))
 
+    def _template(self, assignment: Assignment, visibilities: list[str]) -> _Template | None:
+        """The running template for these checks, started on first use; None: start judges without."""
+        if not self.templates:
+            return None
+        key = (str(assignment.dir), *visibilities)
+        with self._lock:
+            lock = self._template_locks.setdefault(key, threading.Lock())
+        with lock:  # one start per template, whichever thread asks first
+            if key in self._templates:
+                template = self._templates[key]
+                if template is None or template.alive():
+                    return template
+                self._note_failure(assignment, "its template stopped")
+            template = self._start_template(assignment, visibilities)
+            with self._lock:
+                self._templates[key] = template
+            return template
+
+    def _start_template(self, assignment: Assignment, visibilities: list[str]) -> _Template | None:
+        from grader import zygote
+
+        client = zygote.shared()
+        if client is None:
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="grader-t-", dir=self.scratch))
+        if len(os.fsencode(folder / "template.sock")) > 100:  # AF_UNIX paths are short
+            shutil.rmtree(folder, ignore_errors=True)
+            folder = Path(tempfile.mkdtemp(prefix="grader-t-", dir="/tmp"))
+        job = {
+            "assignment_dir": str(assignment.dir),
+            "submission_dir": str(folder),
+            "files": [],
+            "visibilities": visibilities,
+            "results_path": str(folder / "results.json"),
+            "threads": self.threads,
+            "scratch": str(folder),
+            "data_dir": str(self.data_dir),
+            **self._isolation(assignment),
+        }
+        job_path = folder / "template.json"
+        job_path.write_text(json.dumps(job), encoding="utf-8")
+        env = minimal_env(folder / "home", threads=self.threads) | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        socket_path = folder / "template.sock"
+        args = ["--template", str(job_path), str(socket_path), str(os.getpid())]
+        try:
+            proc = client.spawn("grader.judge", args, cwd=folder, env=env)
+        except zygote.ZygoteError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            self._note_failure(assignment, str(exc))
+            return None
+        template = _Template(proc, folder, zygote.ZygoteClient(socket_path))
+        deadline = time.monotonic() + assignment.limits.judge_timeout_s
+        while not socket_path.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                why = template.close()
+                self._note_failure(assignment, why or "it did not start")
+                return None
+            time.sleep(0.002)
+        return template
+
+    def _note_failure(self, assignment: Assignment, why: str) -> None:
+        with self._lock:
+            self.template_failures.append(f"{assignment.label}: {why}")
+
     def _isolation(self, assignment: Assignment) -> dict[str, Any]:
         """The job's isolation fields: what the worker must not see, and what it must get."""
         if not self.isolate:
@@ -176,6 +269,47 @@ class JudgeRunner:
             "private": [str(p) for p in private],
             "require": [name for name in FEATURES if getattr(found, name)],
         }
+
+
+class _Template:
+    """A running template (`grader.judge.template`): forks judges for the runner that started it."""
+
+    def __init__(self, proc: Any, folder: Path, client: Any):
+        self.proc = proc
+        self.folder = folder
+        self.client = client
+
+    def alive(self) -> bool:
+        return bool(self.proc.poll() is None)
+
+    def spawn(self, job_path: Path, *, cwd: Path, env: dict[str, str]) -> Any:
+        """A judge for the job at `job_path`, forked from the template; None if the template is gone."""
+        from grader import zygote
+
+        try:
+            return self.client.spawn("grader.judge", [str(job_path)], cwd=cwd, env=env | self._zygote_env())
+        except zygote.ZygoteError:
+            return None
+
+    @staticmethod
+    def _zygote_env() -> dict[str, str]:
+        from grader import zygote
+
+        client = zygote.shared()  # the one that forked the template, where the judges ask for workers
+        return {zygote.ENV_SOCKET: str(client.socket_path)} if client is not None else {}
+
+    def close(self) -> str:
+        """Stop the template; the last line it printed (why it stopped by itself, if it did)."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            out, _ = self.proc.communicate(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            kill_group(self.proc)
+            out = b""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        lines = out.decode("utf-8", "replace").strip().splitlines() if out else []
+        return clean_text(lines[-1][:300]) if lines else ""
 
 
 def _kill_judge(proc: Any, folder: Path) -> None:

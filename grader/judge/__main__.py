@@ -45,22 +45,11 @@ def main() -> int:
     import pytest
 
     from grader.course import load_assignment
-    from grader.judge.plugin import GraderPlugin, JudgeJob
+    from grader.judge.plugin import GraderPlugin
 
-    raw = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
-    job = JudgeJob(
-        assignment_dir=Path(raw["assignment_dir"]),
-        submission_dir=Path(raw["submission_dir"]),
-        files=list(raw["files"]),
-        visibilities=list(raw["visibilities"]),
-        results_path=Path(raw["results_path"]),
-        threads=int(raw.get("threads", 1)),
-        scratch=Path(raw["scratch"]) if raw.get("scratch") else None,
-        data_dir=Path(raw["data_dir"]) if raw.get("data_dir") else None,
-        isolate=bool(raw.get("isolate", True)),
-        private=tuple(Path(p) for p in raw.get("private", [])),
-        require=tuple(str(f) for f in raw.get("require", [])),
-    )
+    templating = sys.argv[1] == "--template"  # --template JOB SOCKET OWNER: see grader.judge.template
+    raw = _read(Path(sys.argv[2] if templating else sys.argv[1]))
+    job = load_job(raw)
     assignment = load_assignment(job.assignment_dir)
     files = [str(p) for v in job.visibilities for p in assignment.check_files(v)]
     # Support modules beside the check files (a trusted copy of an architecture, say) are
@@ -68,6 +57,13 @@ def main() -> int:
     for visibility in reversed(job.visibilities):
         sys.path.insert(0, str(assignment.dir / "checks" / visibility))
     plugin = GraderPlugin(job, assignment)
+    plugins: list[object] = [plugin]
+    template = None
+    if templating:
+        from grader.judge.template import Template
+
+        template = Template(plugin, Path(sys.argv[3]), int(sys.argv[4]), lambda path: load_job(_read(path)))
+        plugins.append(template)
     checks_dir = job.assignment_dir / "checks"
     ini = (job.scratch or job.results_path.parent) / "judge.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")
@@ -80,6 +76,15 @@ def main() -> int:
         "--noconftest",
         "--import-mode=importlib",
         "--assert=plain",
+        # sys.stdout and sys.stderr only: a judge forked from a template has its own descriptors
+        # 1 and 2, which pytest's descriptor capture (and faulthandler's copy of stderr) would
+        # have taken from the template; so would the logging plugin's file handler, on /dev/null.
+        # Student code never runs here; the worker's output is captured by the worker.
+        "--capture=sys",
+        "-p",
+        "no:faulthandler",
+        "-p",
+        "no:logging",
         "-p",
         "no:cacheprovider",
         "-p",
@@ -102,7 +107,15 @@ def main() -> int:
     ]
     if raw.get("collect_only"):
         args.append("--collect-only")
-    code = pytest.main(args, plugins=[plugin]) if files else 5
+    code = pytest.main(args, plugins=plugins) if files else 5
+    if template is not None and not template.forked:  # the template itself, stopped or unable to serve
+        if template.failure:
+            print(f"the template did not serve: {template.failure}", file=sys.stderr)
+            from grader.judge.template import UNUSABLE
+
+            return UNUSABLE
+        return 0
+    job = plugin.job  # a template's child: the job it was forked for
     payload = {
         "tests": [_dump(t) for t in plugin.results()],
         "problems": plugin.problems,
@@ -111,6 +124,32 @@ def main() -> int:
     }
     job.results_path.write_text(json.dumps(payload), encoding="utf-8")
     return 0
+
+
+def _read(path: Path) -> dict:  # type: ignore[type-arg]
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: not a judge job")
+    return raw
+
+
+def load_job(raw: dict):  # type: ignore[no-untyped-def,type-arg]
+    """A `JudgeJob` from the JSON the runner wrote."""
+    from grader.judge.plugin import JudgeJob
+
+    return JudgeJob(
+        assignment_dir=Path(raw["assignment_dir"]),
+        submission_dir=Path(raw["submission_dir"]),
+        files=list(raw["files"]),
+        visibilities=list(raw["visibilities"]),
+        results_path=Path(raw["results_path"]),
+        threads=int(raw.get("threads", 1)),
+        scratch=Path(raw["scratch"]) if raw.get("scratch") else None,
+        data_dir=Path(raw["data_dir"]) if raw.get("data_dir") else None,
+        isolate=bool(raw.get("isolate", True)),
+        private=tuple(Path(p) for p in raw.get("private", [])),
+        require=tuple(str(f) for f in raw.get("require", [])),
+    )
 
 
 def _dump(test):  # type: ignore[no-untyped-def]

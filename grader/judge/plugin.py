@@ -75,15 +75,21 @@ class _Pending:
 
 class GraderPlugin:
     def __init__(self, job: JudgeJob, assignment: Assignment):
-        self.job = job
         self.assignment = assignment
-        worker_files = [job.submission_dir / name for name in job.files]
+        self.rebind(job)
+        self.pending: dict[str, _Pending] = {}
+        self.order: list[str] = []
+        self.problems: list[str] = []
+
+    def rebind(self, job: JudgeJob) -> None:
+        """Grade `job`'s submission (a template's judge, forked after collection, is given its own)."""
+        self.job = job
         self.client = WorkerClient(
             WorkerOptions(
-                module=assignment.module,
-                files=worker_files,
-                limits=assignment.limits,
-                preload=assignment.preload,
+                module=self.assignment.module,
+                files=[job.submission_dir / name for name in job.files],
+                limits=self.assignment.limits,
+                preload=self.assignment.preload,
                 threads=job.threads,
                 scratch=job.scratch,
                 isolate=job.isolate,
@@ -91,9 +97,6 @@ class GraderPlugin:
                 require=job.require,
             )
         )
-        self.pending: dict[str, _Pending] = {}
-        self.order: list[str] = []
-        self.problems: list[str] = []
 
     # --- fixtures ----------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """What a child of the zygote does between fork and its module: become a fresh interpreter.
 
 `become` is called in the child right after `os.fork()` and never returns to the zygote's code:
-PDEATHSIG on the zygote, its own session, the descriptors arranged (/dev/null, the requester's
+`prepare` (also what a judge forked by a template does, `grader.judge.template`) sets PDEATHSIG on
+the zygote, its own session, the descriptors arranged (/dev/null, the requester's
 pipe, the passed ones at their numbers, nothing else), the folder, the environment, `sys.argv`
 and `sys.path`, what libraries derived from the zygote's folders when imported, fresh random
 seeds; then the module runs as ``__main__`` and its exit status is returned.
@@ -45,18 +46,30 @@ class Request:
     targets: list[int]  # the numbers the passed descriptors get in the child
 
 
-def become(request: Request, *, zygote_pid: int) -> int:
+def become(request: Request, *, parent_pid: int) -> int:
     """Turn this fresh fork into ``python -I -B -m MODULE ARGS``; run it; return its exit status."""
     global forked
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != zygote_pid:  # the zygote died before PDEATHSIG was set
+    if not prepare(request, parent_pid=parent_pid):
         return 70
+    sys.path[:] = BASE_PATH
+    forked = True
+    return _run_module(request.module)
+
+
+def prepare(request: Request, *, parent_pid: int) -> bool:
+    """What every forked child does first; False when its parent died before it could tie itself to it.
+
+    PDEATHSIG on the parent, a session of its own, the descriptors, the folder, the environment,
+    `sys.argv`, the libraries' derived folders and fresh random seeds.
+    """
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before PDEATHSIG was set
+        return False
     os.setsid()
     _arrange_fds(request.fds, request.targets)
     os.chdir(request.cwd)
     os.environ.clear()
     os.environ.update(request.env)
-    sys.path[:] = BASE_PATH
     sys.argv = [request.module, *request.args]  # runpy puts the module's file first
     sys.orig_argv = python_command(request.module, *request.args)
     tempfile.tempdir = None
@@ -64,8 +77,7 @@ def become(request: Request, *, zygote_pid: int) -> int:
         finalizer.atexit = False  # the preloaded libraries' teardown: nothing to undo in a process that ends
     _follow_folders()
     _fresh_state(request.env)
-    forked = True
-    return _run_module(request.module)
+    return True
 
 
 def _arrange_fds(received: list[int], targets: list[int]) -> None:

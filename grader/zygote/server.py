@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     """``python -I -B -m grader.zygote SOCKET PRELOAD``: load the libraries, then fork on request."""
     socket_path, modules = (argv or sys.argv[1:])[:2]
     prctl(PR_SET_DUMPABLE, 0)  # no same-user process may ptrace the parent of every judge
-    signal.signal(signal.SIGTERM, _stop_on_signal)
-    signal.signal(signal.SIGINT, _stop_on_signal)
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGINT, stop_on_signal)
     BASE_PATH[:] = sys.path
     preload([name for name in modules.split(",") if name])
     threads = len(os.listdir("/proc/self/task"))
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     listener.listen(64)
     os.rename(staging, socket_path)  # appears only once it serves
     try:
-        _Server(listener, os.getppid()).serve()
+        Server(listener, os.getppid()).serve()
     finally:
         shutil.rmtree(os.path.dirname(socket_path), ignore_errors=True)
 
@@ -109,7 +109,8 @@ def huge_pages() -> int:
     return done
 
 
-def _stop_on_signal(signum: int, _frame: object) -> None:
+def stop_on_signal(signum: int, _frame: object) -> None:
+    """A signal handler: `Server.serve` returns."""
     raise _Stop
 
 
@@ -126,10 +127,17 @@ class _Stop(Exception):
     pass
 
 
-class _Server:
-    """Single-threaded: accept, check, fork, reap, report."""
+class Server:
+    """Single-threaded: accept, check, fork, reap, report.
 
-    def __init__(self, listener: socket.socket, parent_pid: int):
+    The zygote's own; a judge's template (`grader.judge.template`) serves with a subclass that
+    changes who may ask (`authorize`), what modules it starts (`modules`) and what a forked
+    child does (`run_child`). `lifeline`: stop when stdin reaches end of file.
+    """
+
+    modules: tuple[str, ...] = MODULES
+
+    def __init__(self, listener: socket.socket, parent_pid: int, *, lifeline: bool = True):
         self.listener = listener
         self.parent_pid = parent_pid
         self.pid = os.getpid()
@@ -143,9 +151,11 @@ class _Server:
         signal.signal(signal.SIGCHLD, lambda *_: None)
         self.selector.register(listener, selectors.EVENT_READ, self._accept)
         self.selector.register(self.wakeup_r, selectors.EVENT_READ, self._reap)
-        self.selector.register(0, selectors.EVENT_READ, self._lifeline)
+        if lifeline:
+            self.selector.register(0, selectors.EVENT_READ, self._lifeline)
 
     def serve(self) -> None:
+        """Until stopped (SIGTERM, SIGINT, the lifeline); a forked child leaves only through `run_child`."""
         try:
             while True:
                 for key, _ in self.selector.select():
@@ -153,8 +163,9 @@ class _Server:
         except _Stop:
             pass
         finally:
-            for pid in list(self.children):
-                _kill_tree(pid)
+            if os.getpid() == self.pid:  # not in a child leaving through an exception
+                for pid in list(self.children):
+                    _kill_tree(pid)
 
     def _lifeline(self, _: Any) -> None:
         if not os.read(0, 4096):
@@ -179,8 +190,11 @@ class _Server:
             self._drop(conn, fds)
             return
         try:
-            request = _parse(data, fds, flags)
-            self._authorize(conn, request.module)
+            request = _parse(data, fds, flags, self.modules)
+            peer_pid, peer_uid = self.peers.get(conn, (0, -1))
+            if peer_uid != os.getuid():
+                raise PermissionError("another user")
+            self.authorize(peer_pid, request.module)
         except (ValueError, KeyError, TypeError, PermissionError) as exc:
             _send(conn, {"error": str(exc) or type(exc).__name__})
             self._drop(conn, fds)
@@ -192,14 +206,16 @@ class _Server:
         self.selector.modify(conn, selectors.EVENT_READ, self._hangup)
         _send(conn, {"pid": pid})
 
-    def _authorize(self, conn: socket.socket, module: str) -> None:
-        pid, uid = self.peers.get(conn, (0, -1))
-        if uid != os.getuid():
-            raise PermissionError("another user")
+    def authorize(self, pid: int, module: str) -> None:
+        """Raise `PermissionError` unless process `pid` (of our user) may have a `module` forked.
+
+        The process that started the zygote may ask for anything; a judge the zygote forked, or
+        a judge forked by such a judge (a template's, `grader.judge.template`), for workers.
+        """
         if pid == self.parent_pid:
             return
-        requester = self.children.get(pid)
-        if requester is not None and requester.module == "grader.judge" and module == "grader.worker":
+        requester = self.children.get(pid) or self.children.get(_parent_of(pid), _NO_CHILD)
+        if requester.module == "grader.judge" and module == "grader.worker":
             return
         raise PermissionError(f"process {pid} may not ask for {module}")
 
@@ -248,10 +264,18 @@ class _Server:
         pid = os.fork()
         if pid:
             return pid
-        code = 70
         try:
             self._forget()
-            code = become(request, zygote_pid=self.pid)
+        except BaseException:
+            os._exit(70)
+        self.run_child(request)
+        os._exit(70)  # pragma: no cover - run_child does not return
+
+    def run_child(self, request: Request) -> None:
+        """In the forked child: become the requested module, run it and exit with its status."""
+        code = 70
+        try:
+            code = become(request, parent_pid=self.pid)
         except BaseException:
             with contextlib.suppress(BaseException):
                 traceback.print_exc()
@@ -268,16 +292,28 @@ class _Server:
         self.listener.close()
         for conn in list(self.peers):
             conn.close()
+        self.peers.clear()
+        self.children.clear()  # not ours to kill or report on
         os.close(self.wakeup_r)
         os.close(self.wakeup_w)
 
 
-def _parse(data: bytes, fds: list[int], flags: int) -> Request:
+def _parent_of(pid: int) -> int:
+    """The parent of process `pid`, 0 when it is gone (or not Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+        return int(stat[stat.rindex(b")") + 2 :].split()[1])  # after the command name, which may hold anything
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _parse(data: bytes, fds: list[int], flags: int, modules: tuple[str, ...] = MODULES) -> Request:
     if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
         raise ValueError("request too large")
     raw = json.loads(data)
     module, args, cwd, env, targets = raw["module"], raw["args"], raw["cwd"], raw["env"], raw["fds"]
-    if module not in MODULES:
+    if module not in modules:
         raise ValueError(f"not a module the zygote starts: {module!r}")
     if not (isinstance(args, list) and all(type(a) is str and "\0" not in a for a in args)):
         raise ValueError("arguments must be strings")
