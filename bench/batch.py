@@ -16,12 +16,13 @@ collected the checks and forks a judge per submission, `grader.judge.template`);
 by the zygote per grading, as `grader check` runs them ("zygote"); a fresh interpreter for every
 judge and worker (``GRADER_ZYGOTE=0``, "fresh"). Prints the ratios to "fresh".
 
-The checks' own compute is the sum of the check durations the judge records, less the start of
-the worker, which the first check that calls the student's code pays and which is measured
-here on its own (a worker started, its module imported). It is taken from the template runs for
-every mode: the same checks do the same work once their processes run, and a fresh worker's
-start varies by seconds, which would swamp it. What is left of the wall time is overhead:
-starting the judge and the worker, pytest's start and collection, writing and reading results.
+The checks' own compute is the sum of the check durations the judge records in that run, less
+the start of the worker, which the first check that calls the student's code pays and which is
+measured here on its own for each mode (a worker started, its module imported; a fresh one's
+start varies by seconds). What is left of that run's wall time is overhead: starting the judge
+and the worker, pytest's start and collection, the gaps between checks, stopping them, writing
+and reading results. Taking both from the same run keeps the checks' own variation (hundreds
+of milliseconds on a busy machine) out of the overhead.
 The first grading of each mode (the file cache cold; the template's start) is shown on its own
 ("first") and not counted.
 """
@@ -68,10 +69,7 @@ class Overhead:
     checks: float  # the checks' own compute
     worker_start: float
     first: float  # the first grading: the file cache cold, and the template's start with the zygote
-
-    @property
-    def overhead(self) -> float:
-        return self.wall - self.checks
+    overhead: float  # wall time less the checks' own compute, run by run
 
 
 @contextlib.contextmanager
@@ -174,10 +172,20 @@ def zygote_overhead(assignment_ids: list[int] | None = None, repeat: int = 3) ->
             with mode(name):
                 start = worker_start(assignment, folder, repeat)
                 measured[name] = start, *grade_times(assignment, folder, repeat, templates=name == "template")
-        start, _, _, sums = measured["template"]
-        checks = statistics.median(sums) - start
-        for name, (started_in, first, walls, _) in measured.items():
-            rows.append(Overhead(assignment.label, name, repeat, statistics.median(walls), checks, started_in, first))
+        for name, (started_in, first, walls, sums) in measured.items():
+            checks = [total - started_in for total in sums]
+            rows.append(
+                Overhead(
+                    assignment.label,
+                    name,
+                    repeat,
+                    wall=statistics.median(walls),
+                    checks=statistics.median(checks),
+                    worker_start=started_in,
+                    first=first,
+                    overhead=statistics.median(w - c for w, c in zip(walls, checks)),
+                )
+            )
     _print_overheads(rows)
     return rows
 

@@ -345,7 +345,7 @@ def sweep(uid: int, *, rounds: int = 200) -> int:
 
 
 def pids_of(uid: int) -> list[int]:
-    """Live processes whose real uid is `uid`."""
+    """Processes whose real uid is `uid` that may still run code (not dead, not on their way out)."""
     found = []
     target = str(uid)
     for name in os.listdir("/proc"):
@@ -356,12 +356,11 @@ def pids_of(uid: int) -> list[int]:
                 for line in fh:
                     if line.startswith(b"Uid:"):
                         if line.split()[1].decode() == target:
-                            # zombies hold no resources and go when reaped
                             found.append(int(name))
                         break
         except OSError:
             continue
-    return [pid for pid in found if not _is_zombie(pid)]
+    return [pid for pid in found if not _finished(pid)]
 
 
 def private_bytes(pid: int) -> int:
@@ -378,12 +377,30 @@ def private_bytes(pid: int) -> int:
     return total
 
 
-def _is_zombie(pid: int) -> bool:
+_PF_EXITING = 0x4  # a task's flag from the moment it starts to exit: it never runs user code again
+
+
+def _finished(pid: int) -> bool:
+    """Whether no thread of process `pid` can run code any more: each is dead or exiting.
+
+    A zombie holds no resources and goes when reaped; one being torn down after SIGKILL is
+    exiting (waiting for its memory to be freed would make every sweep as slow as that). Every
+    thread is looked at: a process whose first thread has ended shows as a zombie while its
+    other threads run on.
+    """
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            return fh.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
-    except (OSError, IndexError):
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
         return True
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if fields[0] not in (b"Z", b"X") and not int(fields[6]) & _PF_EXITING:
+            return False
+    return True
 
 
 # --- what this machine allows ---------------------------------------------------------------

@@ -16,6 +16,7 @@ import reprlib
 import shutil
 import signal
 import socket
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -509,7 +510,10 @@ class WorkerClient:
         self._check_failure = failure
         return failure
 
-    def _stop(self) -> None:
+    def _stop(self, *, wait: bool = True) -> None:
+        """Kill the worker and every process it started. `wait`: until it is reaped; without, once
+        none of them can run code any more and the kernel frees their memory meanwhile (a worker
+        the zygote forked: the zygote reaps it; one we started ourselves is always reaped here)."""
         if self._proc is not None:
             self.generation += 1
             self._drain()
@@ -518,7 +522,7 @@ class WorkerClient:
                 self._worker_uid = None
                 if self.options.scratch is not None:
                     (self.options.scratch / WORKER_PID_FILE).unlink(missing_ok=True)
-            kill_group(self._proc)
+            kill_group(self._proc, wait_s=5.0 if wait or isinstance(self._proc, subprocess.Popen) else 0.0)
             if self._proc.stdout is not None:
                 self._proc.stdout.close()
         if self._sock is not None:
@@ -530,7 +534,7 @@ class WorkerClient:
         if self._proc is not None and self._sock is not None:
             with contextlib.suppress(OSError):
                 write_frame(self._sock, {"op": "shutdown", "seq": 0})
-        self._stop()
+        self._stop(wait=False)  # the last worker of this judge: nothing more will start here
         shutil.rmtree(self._scratch, ignore_errors=True)
 
     def __enter__(self) -> WorkerClient:

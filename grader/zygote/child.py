@@ -20,7 +20,6 @@ import signal
 import sys
 import tempfile
 import traceback
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,14 @@ PR_SET_DUMPABLE = 4
 
 forked = False  # set in a forked child: see `grader.zygote.forked_child`
 BASE_PATH: list[str] = []  # the zygote's sys.path as isolated mode made it, before any import
+_MAIN_CODE: dict[str, tuple[Any, Any]] = {}  # module -> (its __main__'s spec, compiled code)
+
+
+def precompile(modules: tuple[str, ...]) -> None:
+    """Find and compile each module's ``__main__`` once, in the zygote (~2 ms a child otherwise)."""
+    for module in modules:
+        _name, spec, code = runpy._get_module_details(module)  # type: ignore[attr-defined]
+        _MAIN_CODE[module] = (spec, code)
 
 
 @dataclass
@@ -68,13 +75,14 @@ def prepare(request: Request, *, parent_pid: int) -> bool:
     os.setsid()
     _arrange_fds(request.fds, request.targets)
     os.chdir(request.cwd)
-    os.environ.clear()
-    os.environ.update(request.env)
+    for key in [key for key in os.environ if key not in request.env]:
+        del os.environ[key]
+    for key, value in request.env.items():  # what differs only: each change is a putenv
+        if os.environ.get(key) != value:
+            os.environ[key] = value
     sys.argv = [request.module, *request.args]  # runpy puts the module's file first
     sys.orig_argv = python_command(request.module, *request.args)
     tempfile.tempdir = None
-    for finalizer in list(weakref.finalize._registry):  # type: ignore[attr-defined]
-        finalizer.atexit = False  # the preloaded libraries' teardown: nothing to undo in a process that ends
     _follow_folders()
     _fresh_state(request.env)
     return True
@@ -147,7 +155,11 @@ def _fresh_state(env: dict[str, str]) -> None:
 def _run_module(module: str) -> int:
     code = 0
     try:
-        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        if module in _MAIN_CODE:  # what run_module(alter_sys=True) does, with the zygote's compiled code
+            spec, main_code = _MAIN_CODE[module]
+            runpy._run_module_code(main_code, None, "__main__", spec)  # type: ignore[attr-defined]
+        else:
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
     except SystemExit as exc:
         code = _exit_status(exc.code)
     except KeyboardInterrupt:

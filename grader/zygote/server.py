@@ -20,13 +20,14 @@ import socket
 import struct
 import sys
 import traceback
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 from grader.errors import SandboxError
 from grader.isolation import sweep, uid_for
 from grader.zygote import MODULES
-from grader.zygote.child import BASE_PATH, PR_SET_DUMPABLE, Request, become, prctl
+from grader.zygote.child import BASE_PATH, PR_SET_DUMPABLE, Request, become, prctl, precompile
 
 _LOCALE_KEYS = ("LANG", "LC_ALL", "LC_CTYPE")  # read at interpreter start-up: a child cannot change them
 _MAX_REQUEST = 1 << 20
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, stop_on_signal)
     BASE_PATH[:] = sys.path
     preload([name for name in modules.split(",") if name])
+    precompile(MODULES)
     threads = len(os.listdir("/proc/self/task"))
     if threads != 1:  # forking a threaded process can copy a lock that is held forever
         raise SystemExit(f"the zygote has {threads} threads after loading its libraries; it does not fork so")
@@ -73,6 +75,8 @@ def preload(names: list[str]) -> None:
     pytest_config = sys.modules.get("_pytest.config")
     for plugin in getattr(pytest_config, "default_plugins", ()):  # what pytest.main() would import first
         importlib.import_module(f"_pytest.{plugin}")
+    for finalizer in list(weakref.finalize._registry):  # type: ignore[attr-defined]
+        finalizer.atexit = False  # the libraries' exit teardown: nothing to undo here or in a child
     gc.collect()
     gc.freeze()  # fewer copy-on-write faults in the children
     huge_pages()
