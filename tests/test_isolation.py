@@ -4,6 +4,7 @@ through the whole grader; these look at the mechanism itself."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -358,3 +359,56 @@ def test_a_private_folder_inside_what_the_worker_sees_is_masked(tmp_path):
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["level"] == "full"
     assert seen["shared"] == ["course", "data.txt"] and seen["secret"] == []
+
+
+HALF_DEAD = '''
+import os, subprocess, sys, time
+
+CODE = """
+import ctypes, os, threading, time
+os.setsid()
+threading.Thread(target=time.sleep, args=(600,)).start()
+ctypes.CDLL(None).pthread_exit(None)  # its first thread ends: it shows as a zombie, the other runs on
+"""
+
+def start():
+    pid = subprocess.Popen([sys.executable, "-c", CODE]).pid
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/stat") as fh:
+            if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                return pid
+        time.sleep(0.02)
+    return -pid
+'''
+
+
+def _live_threads(pid: int) -> int:
+    alive = 0
+    for tid in os.listdir(f"/proc/{pid}/task") if os.path.isdir(f"/proc/{pid}/task") else []:
+        try:
+            state = Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        alive += state not in ("Z", "X")
+    return alive
+
+
+@linux_root
+def test_a_process_whose_first_thread_ended_is_not_taken_for_dead(tmp_path):
+    """Its first thread gone, a process shows as a zombie while its other threads run: sweep kills it."""
+    student = write(tmp_path / "alice" / "half.py", HALF_DEAD)
+    options = WorkerOptions(module="half", files=[student], limits=Limits(call_timeout_s=30), scratch=tmp_path)
+    with WorkerClient(options) as client:
+        client.begin_check()
+        pid = client.call(0, "start", (), {})
+        client.end_check()
+        assert pid > 0 and _live_threads(pid) == 1, "the process should be a zombie with one thread running"
+    try:
+        deadline = time.monotonic() + 5
+        while _live_threads(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _live_threads(pid) == 0, "a thread of the worker's outlived it"
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(pid, 9)

@@ -387,33 +387,40 @@ def test_judge(submission, worker_client):
 '''
 
 
-def judge_facts(make_course, tmp_path: Path, *, die: bool = False):
+def judge_facts(make_course, tmp_path: Path, *, die: bool = False, templates: bool = False):
     student = write(tmp_path / "student" / "demo.py", STUDENT).parent
     facts_path = tmp_path / "facts.json"
     public = f"STUDENT_DIR = {str(student)!r}\nFACTS = {str(facts_path)!r}\nDIE = {die}\n" + CHECK
     course = Course.load(make_course(public=public, points=1))
-    result = JudgeRunner().run(course.get(1), student, scope="public")
+    with JudgeRunner(templates=templates) as runner:
+        result = runner.run(course.get(1), student, scope="public")
+        assert not runner.template_failures
     return result, json.loads(facts_path.read_text())
 
 
 def test_a_forked_judge_is_isolated_like_a_fresh_one(make_course, tmp_path, monkeypatch, client):
     found = {}
-    for mode in ("zygote", "fresh"):
-        use(monkeypatch, mode, client)
-        result, found[mode] = judge_facts(make_course, tmp_path / mode)
+    for mode in ("zygote", "template", "fresh"):
+        use(monkeypatch, "zygote" if mode == "template" else mode, client)
+        result, found[mode] = judge_facts(make_course, tmp_path / mode, templates=mode == "template")
         assert result.status == "graded" and result.score == 1, (mode, result.message, result.tests)
     for mode, facts in found.items():
         assert facts["path_clean"] and facts["isolated"] == 1 and facts["dumpable"] == 0, mode
     zygote_pid = found["zygote"]["ppid"]
     assert found["zygote"]["worker_ppid"] == zygote_pid != os.getpid()
     assert found["fresh"]["ppid"] == os.getpid()
-    assert "may not ask for grader.judge" in found["zygote"]["judge_for_judge"]
+    # forked by the template the zygote forked; its worker asked of the zygote all the same
+    assert found["template"]["worker_ppid"] == zygote_pid != found["template"]["ppid"] != os.getpid()
+    for mode in ("zygote", "template"):
+        assert "may not ask for grader.judge" in found[mode]["judge_for_judge"]
+    assert found["template"]["env"] == found["zygote"]["env"]
     assert set(found["zygote"]["env"]) - set(found["fresh"]["env"]) == {zygote.ENV_SOCKET}
     assert set(found["fresh"]["env"]) - set(found["zygote"]["env"]) == {zygote.ENV_SWITCH}
 
 
-def test_a_worker_dies_with_its_judge(make_course, tmp_path, monkeypatch, client):
+@pytest.mark.parametrize("templates", [False, True])
+def test_a_worker_dies_with_its_judge(make_course, tmp_path, monkeypatch, client, templates):
     use(monkeypatch, "zygote", client)
-    result, facts = judge_facts(make_course, tmp_path, die=True)
+    result, facts = judge_facts(make_course, tmp_path, die=True, templates=templates)
     assert result.status == "error" and "judge failed" in result.message
     assert gone(facts["worker_pid"])

@@ -111,7 +111,8 @@ def main() -> int:
     code = pytest.main(args, plugins=plugins) if files else 5
     if template is not None and not template.forked:  # the template itself, stopped or unable to serve
         if template.failure:
-            print(f"the template did not serve: {template.failure}", file=sys.stderr)
+            sys.stdout.flush()  # pytest's summary first: the runner reports the last line
+            print(f"the template did not serve: {template.failure}", file=sys.stderr, flush=True)
             from grader.judge.template import UNUSABLE
 
             return UNUSABLE

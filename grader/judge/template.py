@@ -46,6 +46,7 @@ __all__ = ["FIXED_FIELDS", "UNUSABLE", "Template"]
 UNUSABLE = 3  # the template's exit status when it could not serve
 # What every judge forked from one template has in common (the template's own job has them).
 FIXED_FIELDS = ("assignment_dir", "visibilities", "threads", "data_dir", "isolate", "private", "require")
+_PYTEST_SETS = ("PYTEST_VERSION",)  # set by pytest for its session, before collection
 
 
 class _Forked(BaseException):
@@ -119,8 +120,10 @@ class Template:
     def _become(self, request: Request) -> None:
         """In the child: become the judge of the requested job, or exit."""
         try:
+            ours = {key: os.environ[key] for key in _PYTEST_SETS if key in os.environ}
             if not prepare(request, parent_pid=self._pid):
                 os._exit(70)
+            os.environ.update(ours)  # what pytest.main() set in the template, as in a judge of its own
             job = self.load_job(Path(request.args[0]))
             differs = [name for name in FIXED_FIELDS if getattr(job, name) != getattr(self.plugin.job, name)]
             if differs:

@@ -379,21 +379,27 @@ def _text_of(page: str) -> str:
 
 
 def _marked_processes(prefix: str) -> dict[int, str]:
+    """Processes with a live thread named after `prefix`. Every thread is looked at: a process
+    whose first thread has ended shows as a zombie while its other threads run on."""
     found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            comm = Path(f"/proc/{entry}/comm").read_text(encoding="utf-8", errors="replace").strip()
-            if not comm.startswith(prefix):
-                continue
-            state = (
-                Path(f"/proc/{entry}/stat").read_text(encoding="utf-8", errors="replace").rsplit(")", 1)[1].split()[0]
-            )
-        except (OSError, IndexError):
+            tids = os.listdir(f"/proc/{entry}/task")
+        except OSError:
             continue
-        if state not in ("Z", "X"):  # a zombie is dead; only its parent has not collected it yet
-            found[int(entry)] = comm
+        for tid in tids:
+            task = f"/proc/{entry}/task/{tid}"
+            try:
+                comm = Path(f"{task}/comm").read_text(encoding="utf-8", errors="replace").strip()
+                stat = Path(f"{task}/stat").read_text(encoding="utf-8", errors="replace")
+                state = stat.rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if comm.startswith(prefix) and state not in ("Z", "X"):  # a zombie is dead, not yet collected
+                found[int(entry)] = comm
+                break
     return found
 
 
