@@ -322,7 +322,8 @@ def _outcome(proc: Any, results_path: Path, *, timeout: float) -> tuple[bytes, b
     then on it only exits, which for a process forked from the zygote takes ~10 ms of freeing
     memory that nobody needs to wait for. One forked by the zygote is not waited for then (the
     zygote or template reaps it); an interpreter of our own is, as is a judge that ended
-    without results, whose exit status tells why.
+    without results, whose exit status tells why. (A worker that could write into the judge's
+    folder could plant results either way: isolation keeps that folder out of its sight.)
     """
     deadline = time.monotonic() + timeout
     output = bytearray()

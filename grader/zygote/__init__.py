@@ -26,7 +26,8 @@ like the zygote (a fresh worker would be dumpable; not being so only shuts other
 out).
 
 Who may ask: the process that started the zygote (judges and workers) and the judges it forked
-(workers only), checked against the peer credentials of each connection. Judges learn the
+or that a judge it forked forked (a template's, `grader.judge.template`; workers only), checked
+against the peer credentials of each connection. Judges learn the
 socket from `ENV_SOCKET`; workers are never told, and a worker that finds the socket anyway
 (it runs as the same user, and the address is in the zygote's frames it inherits) is refused:
 it would otherwise get processes outside its own limits and process group. Nothing of the
