@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import select
 import shutil
 import subprocess
 import tempfile
@@ -186,11 +185,9 @@ class JudgeRunner:
         finally:
             with self._lock:
                 self._live.pop(proc, None)
-        if done:
-            return _assemble(assignment, scope, json.loads(results_path.read_text(encoding="utf-8")))
-        if proc.returncode != 0:
+        if proc.returncode != 0 and not done:
             _sweep_worker(tmp)  # the judge died: what its worker started may live on
-        if proc.returncode != 0 or not results_path.is_file():
+        if not done and (proc.returncode != 0 or not results_path.is_file()):
             tail = out.decode("utf-8", "replace").strip().splitlines()[-1:] if out else []
             detail = f": {clean_text(tail[0][:300])}" if tail else ""
             return grader_error(assignment, scope, f"the judge failed (exit status {proc.returncode}){detail}")
@@ -325,30 +322,15 @@ def _outcome(proc: Any, results_path: Path, *, timeout: float) -> tuple[bytes, b
     without results, whose exit status tells why. (A worker that could write into the judge's
     folder could plant results either way: isolation keeps that folder out of its sight.)
     """
+    if isinstance(proc, subprocess.Popen):
+        out, _ = proc.communicate(timeout=timeout)
+        return out, False
     deadline = time.monotonic() + timeout
-    output = bytearray()
-    stream = proc.stdout
-    if stream is not None:
-        fd = stream.fileno()
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise subprocess.TimeoutExpired(proc.args, timeout, output=bytes(output))
-            if not select.select([fd], [], [], remaining)[0]:
-                continue
-            try:
-                chunk = os.read(fd, 65536)
-            except BlockingIOError:
-                continue
-            if not chunk:
-                break
-            output += chunk
-        stream.close()
-        proc.stdout = None
-    if results_path.is_file() and not isinstance(proc, subprocess.Popen):
-        return bytes(output), True
+    out = proc.read_output(timeout)
+    if results_path.is_file():
+        return out, True
     proc.wait(max(0.0, deadline - time.monotonic()))
-    return bytes(output), results_path.is_file() and proc.returncode == 0
+    return out, False
 
 
 def _kill_judge(proc: Any, folder: Path) -> None:

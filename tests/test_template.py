@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,6 +62,23 @@ def comparable(result: AssignmentResult) -> dict:
     return data
 
 
+def two_checks(make_course, tmp_path: Path) -> tuple[Course, Path]:
+    """A course of one public and one hidden check worth a point each, and a right submission."""
+    check = "import pytest\n@pytest.mark.points(1)\ndef test_x(submission):\n    assert submission.double(1) == 2\n"
+    course = Course.load(make_course(public=check, hidden=check.replace("test_x", "test_y"), points=2))
+    return course, write(tmp_path / "s" / "demo.py", RIGHT).parent
+
+
+@contextlib.contextmanager
+def serving(make_course, tmp_path: Path) -> Iterator[Any]:
+    """The template of `two_checks`'s course, once it has graded its submission."""
+    course, student = two_checks(make_course, tmp_path)
+    with JudgeRunner(templates=True) as runner:
+        runner.run(course.get(1), student, scope="all")
+        (template,) = [t for t in runner._templates.values() if t is not None]
+        yield template
+
+
 def graded(course: Course, students: list[Path], *, templates: bool) -> tuple[list[AssignmentResult], JudgeRunner]:
     with JudgeRunner(templates=templates) as runner:
         results = [runner.run(course.get(1), student, scope="all") for student in students]
@@ -105,9 +125,7 @@ def test_checks_that_do_not_load_are_reported_by_judges_of_their_own(make_course
 
 def test_a_template_that_dies_is_started_again(make_course, tmp_path, monkeypatch, client):  # noqa: F811
     use(monkeypatch, "zygote", client)
-    check = "import pytest\n@pytest.mark.points(1)\ndef test_x(submission):\n    assert submission.double(1) == 2\n"
-    course = Course.load(make_course(public=check, hidden=check.replace("test_x", "test_y"), points=2))
-    student = write(tmp_path / "s" / "demo.py", RIGHT).parent
+    course, student = two_checks(make_course, tmp_path)
     with JudgeRunner(templates=True) as runner:
         assert runner.run(course.get(1), student, scope="all").score == 2
         (first,) = [t for t in runner._templates.values() if t is not None]
@@ -122,12 +140,7 @@ def test_a_template_that_dies_is_started_again(make_course, tmp_path, monkeypatc
 
 def test_only_the_runner_that_started_a_template_may_ask_it(make_course, tmp_path, monkeypatch, client):  # noqa: F811
     use(monkeypatch, "zygote", client)
-    check = "import pytest\n@pytest.mark.points(1)\ndef test_x(submission):\n    assert submission.double(1) == 2\n"
-    course = Course.load(make_course(public=check, hidden=check.replace("test_x", "test_y"), points=2))
-    student = write(tmp_path / "s" / "demo.py", RIGHT).parent
-    with JudgeRunner(templates=True) as runner:
-        runner.run(course.get(1), student, scope="all")
-        (template,) = [t for t in runner._templates.values() if t is not None]
+    with serving(make_course, tmp_path) as template:
         ask = (
             "import sys; from pathlib import Path; from grader.zygote import ZygoteClient, ZygoteError\n"
             "from grader.sandbox import minimal_env\n"
@@ -143,12 +156,7 @@ def test_only_the_runner_that_started_a_template_may_ask_it(make_course, tmp_pat
 
 def test_a_template_refuses_a_job_unlike_its_own(make_course, tmp_path, monkeypatch, client):  # noqa: F811
     use(monkeypatch, "zygote", client)
-    check = "import pytest\n@pytest.mark.points(1)\ndef test_x(submission):\n    assert submission.double(1) == 2\n"
-    course = Course.load(make_course(public=check, hidden=check.replace("test_x", "test_y"), points=2))
-    student = write(tmp_path / "s" / "demo.py", RIGHT).parent
-    with JudgeRunner(templates=True) as runner:
-        runner.run(course.get(1), student, scope="all")
-        (template,) = [t for t in runner._templates.values() if t is not None]
+    with serving(make_course, tmp_path) as template:
         job = json.loads((template.folder / "template.json").read_text())
         job |= {"visibilities": ["public"], "results_path": str(tmp_path / "results.json")}
         job_path = write(tmp_path / "job.json", json.dumps(job))

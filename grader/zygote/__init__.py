@@ -157,6 +157,17 @@ class ZygoteProcess:
     def communicate(self, input: bytes | None = None, timeout: float | None = None) -> tuple[bytes, None]:
         """Everything the child printed, once it has ended; `subprocess.TimeoutExpired` as Popen."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        self.read_output(timeout)
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+        try:
+            self.wait(remaining)
+        except subprocess.TimeoutExpired:
+            raise subprocess.TimeoutExpired(self.args, timeout, output=bytes(self._output)) from None  # type: ignore[arg-type]
+        return bytes(self._output), None
+
+    def read_output(self, timeout: float | None = None) -> bytes:
+        """Everything the child printed, once it has closed its output (it may not have ended yet)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         while self.stdout is not None:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
@@ -173,12 +184,7 @@ class ZygoteProcess:
             else:
                 self.stdout.close()
                 self.stdout = None
-        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-        try:
-            self.wait(remaining)
-        except subprocess.TimeoutExpired:
-            raise subprocess.TimeoutExpired(self.args, timeout, output=bytes(self._output)) from None  # type: ignore[arg-type]
-        return bytes(self._output), None
+        return bytes(self._output)
 
     def send_signal(self, sig: int) -> None:
         if self.poll() is None:  # never signal a pid the zygote has already reaped
