@@ -39,7 +39,7 @@ import pytest
 
 from grader.judge.plugin import GraderPlugin, JudgeJob
 from grader.zygote.child import Request, prepare
-from grader.zygote.server import Server, huge_pages, stop_on_signal
+from grader.zygote.server import Server, stop_on_signal
 
 __all__ = ["FIXED_FIELDS", "UNUSABLE", "Template"]
 
@@ -103,7 +103,6 @@ class Template:
         listener.listen(64)
         gc.collect()
         gc.freeze()  # fewer copy-on-write faults in the children
-        huge_pages()  # what collection wrote: forks and exits faster (see grader.zygote.server.huge_pages)
         self._pid = os.getpid()
         server = _TemplateServer(listener, self.owner, lifeline=False)
         previous = {sig: signal.signal(sig, stop_on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
