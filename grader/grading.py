@@ -152,10 +152,9 @@ def grade_class(
         # "insecure": graded only because of --insecure (a machine that merely lacks a uid of its
         # own, say, is isolated enough without it)
         recorded = isolation.to_dict() | ({"insecure": True} if not isolation.sufficient_for_grading else {})
-    own_runner = runner is None and scheduler is None
-    if own_runner:  # many submissions: each assignment's checks are collected once (grader.judge.template)
-        runner = JudgeRunner(**runner_options, templates=len(students) > 1)
-    runner = runner or JudgeRunner(**runner_options)
+    own_runner = None
+    if runner is None:  # many submissions here: each assignment's checks collected once (grader.judge.template)
+        own_runner = runner = JudgeRunner(**runner_options, templates=scheduler is None and len(students) > 1)
     cache = ResultCache(out / ".cache", machine_context(runner_options))
     (out / "students").mkdir(parents=True, exist_ok=True)
     run = GradingRun(created=now_iso(), isolation=recorded)
@@ -209,8 +208,8 @@ def grade_class(
         _write_summaries(run, links, out)
         raise BatchInterrupted(run, len(students)) from None
     finally:
-        if own_runner and isinstance(runner, JudgeRunner):
-            runner.close()
+        if own_runner is not None:
+            own_runner.close()
     _write_summaries(run, links, out)
     return run
 

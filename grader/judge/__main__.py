@@ -46,11 +46,10 @@ def main() -> int:
     import pytest
 
     from grader.course import load_assignment
-    from grader.judge.plugin import GraderPlugin
+    from grader.judge.plugin import GraderPlugin, JudgeJob
 
     templating = sys.argv[1] == "--template"  # --template JOB SOCKET OWNER: see grader.judge.template
-    raw = _read(Path(sys.argv[2] if templating else sys.argv[1]))
-    job = load_job(raw)
+    job, raw = JudgeJob.read(Path(sys.argv[2] if templating else sys.argv[1]))
     assignment = load_assignment(job.assignment_dir)
     files = [str(p) for v in job.visibilities for p in assignment.check_files(v)]
     # Support modules beside the check files (a trusted copy of an architecture, say) are
@@ -63,7 +62,7 @@ def main() -> int:
     if templating:
         from grader.judge.template import Template
 
-        template = Template(plugin, Path(sys.argv[3]), int(sys.argv[4]), lambda path: load_job(_read(path)))
+        template = Template(plugin, Path(sys.argv[3]), int(sys.argv[4]))
         plugins.append(template)
     checks_dir = job.assignment_dir / "checks"
     ini = (job.scratch or job.results_path.parent) / "judge.ini"
@@ -140,32 +139,6 @@ def _release_output() -> None:
         os.dup2(null, 1)
         os.dup2(null, 2)
         os.close(null)
-
-
-def _read(path: Path) -> dict:  # type: ignore[type-arg]
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path}: not a judge job")
-    return raw
-
-
-def load_job(raw: dict):  # type: ignore[no-untyped-def,type-arg]
-    """A `JudgeJob` from the JSON the runner wrote."""
-    from grader.judge.plugin import JudgeJob
-
-    return JudgeJob(
-        assignment_dir=Path(raw["assignment_dir"]),
-        submission_dir=Path(raw["submission_dir"]),
-        files=list(raw["files"]),
-        visibilities=list(raw["visibilities"]),
-        results_path=Path(raw["results_path"]),
-        threads=int(raw.get("threads", 1)),
-        scratch=Path(raw["scratch"]) if raw.get("scratch") else None,
-        data_dir=Path(raw["data_dir"]) if raw.get("data_dir") else None,
-        isolate=bool(raw.get("isolate", True)),
-        private=tuple(Path(p) for p in raw.get("private", [])),
-        require=tuple(str(f) for f in raw.get("require", [])),
-    )
 
 
 def _dump(test):  # type: ignore[no-untyped-def]

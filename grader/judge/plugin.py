@@ -9,6 +9,7 @@ results: feedback is built from the exception object, never from pytest's traceb
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,27 @@ class JudgeJob:
     isolate: bool = True  # the worker enters `grader.isolation` where the machine allows it
     private: tuple[Path, ...] = ()  # folders the worker must not see (the course's checks, ...)
     require: tuple[str, ...] = ()  # isolation features the worker must get (what the machine allows)
+
+    @classmethod
+    def read(cls, path: Path) -> tuple[JudgeJob, dict[str, Any]]:
+        """The job in the JSON file the runner wrote, and that JSON (for fields only the judge reads)."""
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError(f"{path}: not a judge job")
+        job = cls(
+            assignment_dir=Path(raw["assignment_dir"]),
+            submission_dir=Path(raw["submission_dir"]),
+            files=list(raw["files"]),
+            visibilities=list(raw["visibilities"]),
+            results_path=Path(raw["results_path"]),
+            threads=int(raw.get("threads", 1)),
+            scratch=Path(raw["scratch"]) if raw.get("scratch") else None,
+            data_dir=Path(raw["data_dir"]) if raw.get("data_dir") else None,
+            isolate=bool(raw.get("isolate", True)),
+            private=tuple(Path(p) for p in raw.get("private", [])),
+            require=tuple(str(f) for f in raw.get("require", [])),
+        )
+        return job, raw
 
 
 class Plots:

@@ -31,7 +31,6 @@ import signal
 import socket
 import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -71,11 +70,10 @@ class _TemplateServer(Server):
 class Template:
     """The pytest plugin that turns a judge into a template (see the module's documentation)."""
 
-    def __init__(self, plugin: GraderPlugin, socket_path: Path, owner: int, load_job: Callable[[Path], JudgeJob]):
+    def __init__(self, plugin: GraderPlugin, socket_path: Path, owner: int):
         self.plugin = plugin
         self.socket_path = socket_path
         self.owner = owner
-        self.load_job = load_job
         self.forked = False  # in a child: a judge now
         self.failure = ""  # why this template did not serve
         self._pid = os.getpid()
@@ -123,7 +121,10 @@ class Template:
             if not prepare(request, parent_pid=self._pid):
                 os._exit(70)
             os.environ.update(ours)  # what pytest.main() set in the template, as in a judge of its own
-            job = self.load_job(Path(request.args[0]))
+            job, raw = JudgeJob.read(Path(request.args[0]))
+            if raw.get("collect_only"):
+                print("a template's judges run checks; collecting only is for a judge of its own", file=sys.stderr)
+                os._exit(2)
             differs = [name for name in FIXED_FIELDS if getattr(job, name) != getattr(self.plugin.job, name)]
             if differs:
                 print(f"a job unlike its template's: {', '.join(differs)} differ", file=sys.stderr)
