@@ -65,8 +65,9 @@ def submission_digest(folder: Path, assignment: Assignment) -> str:
     """Hash of what a submission gives one assignment: the folder's file names, and the assignment's files.
 
     The names of all top-level entries count (a near-miss file name changes the verdict's
-    message); the contents count only for the files the assignment grades, so a changed
-    fitting.py regrades assignment 3 and not assignment 1.
+    message); the contents count only for the files the assignment grades (and the notebook that
+    stands for a missing ``NAME.py``), so a changed fitting.py regrades assignment 3 and not
+    assignment 1.
     """
     digest = hashlib.sha256()
     try:
@@ -74,7 +75,8 @@ def submission_digest(folder: Path, assignment: Assignment) -> str:
     except OSError:
         names = []
     digest.update("\0".join(names).encode("utf-8", "surrogateescape") + b"\1")
-    for name in assignment.submitted_files:
+    notebooks = tuple(name.removesuffix(".py") + ".ipynb" for name in assignment.files)
+    for name in (*assignment.submitted_files, *notebooks):
         path = folder / name
         digest.update(name.encode("utf-8") + b"\0")
         if path.is_symlink():

@@ -90,6 +90,7 @@ class AssignmentResult:
     message: str = ""
     duration_s: float = 0.0
     tests: list[TestResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the submission was read (a notebook's cells left out)
 
     @property
     def label(self) -> str:
@@ -181,6 +182,7 @@ def to_dict(obj: TestResult | AssignmentResult | SubmissionResult | GradingRun) 
             "message": obj.message,
             "duration_s": obj.duration_s,
             "tests": [to_dict(t) for t in obj.tests],
+            "notes": list(obj.notes),
         }
     if isinstance(obj, SubmissionResult):
         return {"student": obj.student, "assignments": [to_dict(a) for a in obj.assignments]}
@@ -267,8 +269,11 @@ def assignment_from_dict(data: Any) -> AssignmentResult:
         data,
         "assignment",
         ("id", "slug", "title", "status", "score", "max_score", "tests"),
-        ("scope", "message", "duration_s"),
+        ("scope", "message", "duration_s", "notes"),
     )
+    notes = r.items("notes")
+    if not all(isinstance(n, str) for n in notes):
+        raise ValueError("assignment.notes: expected a list of strings")
     return AssignmentResult(
         id=r.integer("id"),
         slug=r.text("slug"),
@@ -280,6 +285,7 @@ def assignment_from_dict(data: Any) -> AssignmentResult:
         message=r.text("message"),
         duration_s=r.number("duration_s"),
         tests=[test_from_dict(t) for t in r.items("tests")],
+        notes=[clean_text(n) for n in notes],
     )
 
 

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -25,7 +25,7 @@ from grader.errors import CourseError, SandboxError, SubmissionError
 from grader.isolation import FEATURES, WORKER_PID_FILE, probe, sweep, uid_for
 from grader.results import AssignmentResult, TestResult, clean_text, counted_max_score, test_from_dict
 from grader.sandbox import kill_group, launch_module, minimal_env
-from grader.submission import preflight
+from grader.submission import Prepared, prepare
 
 __all__ = ["FakeRunner", "JudgeRunner", "Runner", "Scope"]
 
@@ -33,7 +33,17 @@ Scope = Literal["public", "all"]
 
 
 class Runner(Protocol):
-    def run(self, assignment: Assignment, folder: Path, *, scope: Scope) -> AssignmentResult: ...
+    def run(
+        self,
+        assignment: Assignment,
+        folder: Path,
+        *,
+        scope: Scope,
+        notebooks: Mapping[str, Path] | None = None,
+    ) -> AssignmentResult:
+        """Grade `folder` for `assignment`; `notebooks` names a notebook that stands for a file
+        (`grader.submission.prepare`)."""
+        ...
 
 
 def ungradable(assignment: Assignment, scope: Scope, message: str) -> AssignmentResult:
@@ -111,7 +121,14 @@ class JudgeRunner:
         for proc, folder in live:
             _kill_judge(proc, folder)
 
-    def run(self, assignment: Assignment, folder: Path, *, scope: Scope) -> AssignmentResult:
+    def run(
+        self,
+        assignment: Assignment,
+        folder: Path,
+        *,
+        scope: Scope,
+        notebooks: Mapping[str, Path] | None = None,
+    ) -> AssignmentResult:
         started = time.monotonic()
         visibilities = ["public"] if scope == "public" else ["public", "hidden"]
         if scope == "all" and not assignment.has_hidden_checks:
@@ -119,15 +136,14 @@ class JudgeRunner:
                 "no hidden checks here: grading needs the instructor's course checkout (pass --course)",
                 path=assignment.dir / "checks" / "hidden",
             )
-        try:
-            files = preflight(assignment, folder)
-            problem = None
-        except SubmissionError as exc:
-            files, problem = [], exc.reason
         with tempfile.TemporaryDirectory(prefix="grader-j-", dir=self.scratch) as tmp:
-            result = self._judge(
-                assignment, folder, files, visibilities, scope, Path(tmp), collect_only=problem is not None
-            )
+            try:
+                prepared = prepare(assignment, folder, Path(tmp) / "submission", notebooks=notebooks)
+                problem = None
+            except SubmissionError as exc:
+                prepared, problem = Prepared(folder, []), exc.reason
+            result = self._judge(assignment, prepared, visibilities, scope, Path(tmp), collect_only=problem is not None)
+        result.notes = [clean_text(note) for note in prepared.notes]
         if problem is not None and result.status != "error":
             result.status, result.message = "ungradable", problem
             for test in result.tests:
@@ -138,25 +154,27 @@ class JudgeRunner:
     def _judge(
         self,
         assignment: Assignment,
-        folder: Path,
-        files: list[str],
+        prepared: Prepared,
         visibilities: list[str],
         scope: Scope,
         tmp: Path,
         *,
         collect_only: bool,
     ) -> AssignmentResult:
+        """Run the judge on `prepared` (the student's folder, or a staging folder in `tmp` holding a
+        converted notebook). Workers see neither: each gets copies of the files it needs."""
         results_path = tmp / "results.json"
         job = {
             "assignment_dir": str(assignment.dir),
-            "submission_dir": str(folder.resolve()),
-            "files": files,
+            "submission_dir": str(prepared.folder.resolve()),
+            "files": prepared.files,
             "visibilities": visibilities,
             "results_path": str(results_path),
             "threads": self.threads,
             "scratch": str(tmp),
             "data_dir": str(self.data_dir),
             "collect_only": collect_only,
+            "sources": {name: source_map.to_dict() for name, source_map in prepared.sources.items()},
             **self._isolation(assignment),
         }
         job_path = tmp / "job.json"
@@ -391,6 +409,13 @@ class FakeRunner:
         self.produce = produce
         self.calls: list[tuple[int, Path, Scope]] = []
 
-    def run(self, assignment: Assignment, folder: Path, *, scope: Scope) -> AssignmentResult:
+    def run(
+        self,
+        assignment: Assignment,
+        folder: Path,
+        *,
+        scope: Scope,
+        notebooks: Mapping[str, Path] | None = None,
+    ) -> AssignmentResult:
         self.calls.append((assignment.id, folder, scope))
         return self.produce(assignment, folder, scope)

@@ -1,28 +1,32 @@
-"""Finding and vetting a student's files before anything runs.
+"""Finding and vetting a student's files before anything runs, and turning them into what the worker imports.
 
-`preflight` decides whether an assignment is gradable for a folder: each required Python file
-must exist, be a regular UTF-8 file and parse. Any of these failing is the student's problem
-and makes the assignment `ungradable` with a message naming the file and the fix. Parsing
-happens here only to report syntax errors; nothing is executed. `unpack_zip` extracts a zipped
-submission with limits on size and count, and refuses paths that leave its folder.
+`prepare` decides whether an assignment is gradable for a folder. Each required ``NAME.py``
+comes from ``NAME.py``, read as Python reads it (`grader.sources`), or, when there is no such
+file, from ``NAME.ipynb``, converted by `grader.notebook` into the module (written to a staging
+folder with the rest of the submission; its `SourceMap` goes to the judge). A missing,
+unreadable or unparsable file is the student's problem and makes the assignment `ungradable`
+with a message naming the file and the fix. Parsing happens here only to vet and convert;
+nothing is executed. `unpack_zip` extracts a zipped submission with limits on size and count,
+and refuses paths that leave its folder.
 """
 
 from __future__ import annotations
 
-import ast
 import difflib
 import re
 import shutil
 import stat
 import zipfile
 import zlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.course import Assignment
 from grader.errors import SubmissionError
+from grader.sources import SourceMap, decode_source
 
-__all__ = ["Student", "discover_students", "preflight", "unpack_zip"]
+__all__ = ["Prepared", "Student", "discover_students", "preflight", "prepare", "unpack_zip"]
 
 MAX_SOURCE_BYTES = 1024 * 1024
 MAX_CHECKPOINT_BYTES = 512 * 1024 * 1024
@@ -41,6 +45,17 @@ class Student:
     @property
     def is_zip(self) -> bool:
         return self.path.suffix.lower() == ".zip" and self.path.is_file()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A submission ready for the judge: the folder it reads, the files the worker gets, where the
+    lines of converted notebooks came from, and what the student should be told about it."""
+
+    folder: Path
+    files: list[str]
+    sources: dict[str, SourceMap] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def discover_students(folder: Path) -> list[Student]:
@@ -67,14 +82,61 @@ def discover_students(folder: Path) -> list[Student]:
 
 
 def preflight(assignment: Assignment, folder: Path) -> list[str]:
-    """The file names the worker gets for `assignment`, or `SubmissionError` saying why not.
+    """The file names the worker gets for `assignment` from `folder` as it is (no notebook converted),
+    or `SubmissionError` saying why not.
 
     Required: every file of `assignment.files`. Passed along when present: the assignment's
     checkpoints and up to MAX_HELPERS other top-level .py files (helper modules).
     """
     for name in assignment.files:
         _check_source(folder, name)
-    names = list(assignment.files)
+    return _passed_along(assignment, folder, list(assignment.files))
+
+
+def prepare(
+    assignment: Assignment, folder: Path, staging: Path, *, notebooks: Mapping[str, Path] | None = None
+) -> Prepared:
+    """`folder` made ready for grading `assignment`, or `SubmissionError` saying why it cannot be.
+
+    A required ``NAME.py`` comes from ``NAME.py`` when it is there, else from ``NAME.ipynb``;
+    `notebooks` names a notebook that stands for a file whatever it is called (``grader.check(2,
+    "hw2.ipynb")``). When a notebook is used, its module and the rest of the submission are
+    written to `staging` (created), which becomes the folder the judge reads.
+    """
+    notebooks = dict(notebooks or {})
+    chosen: dict[str, Path] = {}
+    notes: list[str] = []
+    for name in assignment.files:
+        notebook = notebooks.get(name) or _notebook_for(folder, name)
+        if name in notebooks or (notebook is not None and not (folder / name).exists()):
+            chosen[name] = notebook  # type: ignore[assignment]
+            continue
+        _check_source(folder, name)
+        if notebook is not None:
+            notes.append(f"{notebook.name} was not graded: {name} is there too, and it is the file graded.")
+    if not chosen:
+        return Prepared(folder, preflight(assignment, folder), notes=notes)
+    from grader.notebook import convert, read_notebook  # nbformat: only when a notebook is handed in
+
+    staging.mkdir(parents=True, exist_ok=True)
+    sources: dict[str, SourceMap] = {}
+    for name, notebook in chosen.items():
+        _check_file(notebook, notebook.name, limit=None)
+        conversion = convert(read_notebook(notebook), origin=notebook.name, module_file=name)
+        (staging / name).write_text(conversion.source, encoding="utf-8")
+        sources[name] = conversion.source_map
+        notes += conversion.notes()
+    names = _passed_along(assignment, folder, list(assignment.files), exclude=frozenset(chosen))
+    for name in names:
+        if name not in chosen:
+            shutil.copyfile(folder / name, staging / name)
+    return Prepared(staging, names, sources, notes)
+
+
+def _passed_along(
+    assignment: Assignment, folder: Path, names: list[str], exclude: frozenset[str] = frozenset()
+) -> list[str]:
+    """`names` plus the checkpoints and helper modules present in `folder`."""
     for name in assignment.checkpoints:
         path = folder / name
         if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_CHECKPOINT_BYTES:
@@ -82,32 +144,39 @@ def preflight(assignment: Assignment, folder: Path) -> list[str]:
     helpers = sorted(
         p.name
         for p in folder.glob("*.py")
-        if p.name not in names and p.is_file() and not p.is_symlink() and p.stat().st_size <= MAX_SOURCE_BYTES
+        if p.name not in names
+        and p.name not in exclude
+        and p.is_file()
+        and not p.is_symlink()
+        and p.stat().st_size <= MAX_SOURCE_BYTES
     )
     return names + helpers[:MAX_HELPERS]
 
 
-def _check_source(folder: Path, name: str) -> None:
-    path = folder / name
-    if not path.exists():
-        raise SubmissionError(_missing_message(folder, name), file=name)
+def _notebook_for(folder: Path, name: str) -> Path | None:
+    path = folder / (name.removesuffix(".py") + ".ipynb")
+    return path if path.exists() or path.is_symlink() else None
+
+
+def _check_file(path: Path, name: str, *, limit: int | None = MAX_SOURCE_BYTES) -> None:
+    if not path.exists() and not path.is_symlink():
+        raise SubmissionError(f"{name} is missing", file=name)
     if path.is_symlink() or not path.is_file():
         raise SubmissionError(f"{name} must be a regular file", file=name)
-    if path.stat().st_size > MAX_SOURCE_BYTES:
-        raise SubmissionError(f"{name} is larger than {MAX_SOURCE_BYTES // 1024} KiB", file=name)
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise SubmissionError(
-            f"{name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save it with UTF-8 encoding",
-            file=name,
-        ) from None
+    if limit is not None and path.stat().st_size > limit:
+        raise SubmissionError(f"{name} is larger than {limit // 1024} KiB", file=name)
+
+
+def _check_source(folder: Path, name: str) -> None:
+    path = folder / name
+    if not path.exists() and not path.is_symlink():
+        raise SubmissionError(_missing_message(folder, name), file=name)
+    _check_file(path, name)
+    text = decode_source(path.read_bytes(), name)
     if "\x00" in text:
         raise SubmissionError(f"{name} contains NUL bytes; it is not a Python source file", file=name)
-    try:
-        ast.parse(text, filename=name)
+    try:  # compiled, not run: also finds what only the compiler refuses ('return' outside a function)
+        compile(text, name, "exec", dont_inherit=True)
     except SyntaxError as exc:
         where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
         code = (exc.text or "").strip()
@@ -119,17 +188,27 @@ def _check_source(folder: Path, name: str) -> None:
 
 def _missing_message(folder: Path, name: str) -> str:
     """Say what is missing and, when a file looks like the intended one, where it is."""
+    notebook = name.removesuffix(".py") + ".ipynb"
     if folder.is_dir():
-        nested = [p for p in sorted(folder.rglob(name)) if p.is_file()][:1]
+        nested = [p for pattern in (name, notebook) for p in sorted(folder.rglob(pattern)) if p.is_file()][:1]
         top = [p.name for p in folder.iterdir() if p.is_file()]
-        close = difflib.get_close_matches(name.lower(), [t.lower() for t in top], n=1, cutoff=0.75)
+        notebooks = sorted(t for t in top if t.lower().endswith(".ipynb"))
+        sources = [t for t in top if not t.lower().endswith(".ipynb")]
+        close = difflib.get_close_matches(name.lower(), [t.lower() for t in sources], n=1, cutoff=0.75)
         if nested:
             where = nested[0].relative_to(folder).as_posix()
             return f"{name} is missing at the top level of the submission; found {where}: move it up"
         if close:
-            found = next(t for t in top if t.lower() == close[0])
+            found = next(t for t in sources if t.lower() == close[0])
             return f"{name} is missing; found {found} instead: rename it to exactly {name}"
-    return f"{name} is missing: submit a file named exactly {name}"
+        if notebooks:
+            listed = ", ".join(notebooks[:3]) + (f" and {len(notebooks) - 3} more" if len(notebooks) > 3 else "")
+            which = "the notebook" if len(notebooks) == 1 else "the notebooks"
+            return (
+                f"{name} is missing; found {which} {listed}: hand in {name}, or the notebook named exactly "
+                f"{notebook} (a notebook with that name is graded as {name})"
+            )
+    return f"{name} is missing: submit a file named exactly {name} (or the notebook {notebook})"
 
 
 def unpack_zip(archive: Path, dest: Path) -> Path:

@@ -14,6 +14,7 @@ __all__ = ["Style", "check_summary"]
 _MARKS = {"passed": "✓", "failed": "✗", "timeout": "◔", "error": "!", "skipped": "-"}
 _COLOURS = {"passed": "32", "failed": "31", "timeout": "33", "error": "35", "skipped": "90", "dim": "90", "bold": "1"}
 _FEEDBACK_LINES = 8
+_NOTE_LINES = 8
 
 
 class Style:
@@ -34,6 +35,10 @@ def check_summary(result: AssignmentResult, *, report: str | None, style: Style)
         lines.append(style(f"  ✗ could not be graded: {result.message}", "failed"))
     elif result.status == "error":
         lines.append(style(f"  ! the grader failed (not your fault): {result.message}", "error"))
+    for note in result.notes[:_NOTE_LINES]:
+        lines.append(style(f"  · {note}", "dim"))
+    if len(result.notes) > _NOTE_LINES:
+        lines.append(style(f"  · … {len(result.notes) - _NOTE_LINES} more in the report", "dim"))
     width = max((len(t.name) for t in result.tests), default=20)
     width = min(width, 72)
     for test in result.tests:

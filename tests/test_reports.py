@@ -44,7 +44,13 @@ def sample_run() -> GradingRun:
             "hidden/h.py::test_e", "a broken check", "error", 0, 1, "hidden", feedback="the check itself failed"
         ),
     ]
-    good = AssignmentResult(1, "gates", "Perceptron logic gates", "graded", 2, 6, tests=tests, duration_s=4.25)
+    notes = [
+        "Graded from gates.ipynb (4 code cells): the definitions were kept and the cells that run work left out.",
+        f"cell 5 (for epoch in range(500):) left out: line 1 is a loop {HOSTILE}",
+    ]
+    good = AssignmentResult(
+        1, "gates", "Perceptron logic gates", "graded", 2, 6, tests=tests, duration_s=4.25, notes=notes
+    )
     ungradable = AssignmentResult(
         2, "gradient_descent", "Gradient descent", "ungradable", 0, 20, message=f"gd.py is missing {HOSTILE}"
     )

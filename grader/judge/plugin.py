@@ -23,6 +23,7 @@ from grader.errors import GraderError
 from grader.judge.client import RemoteError, WorkerClient, WorkerFailure, WorkerOptions
 from grader.judge.submission import StudentFiles, Submission
 from grader.results import TestResult
+from grader.sources import SourceMap
 
 __all__ = ["GraderPlugin", "JudgeJob", "Plots"]
 
@@ -44,6 +45,7 @@ class JudgeJob:
     isolate: bool = True  # the worker enters `grader.isolation` where the machine allows it
     private: tuple[Path, ...] = ()  # folders the worker must not see (the course's checks, ...)
     require: tuple[str, ...] = ()  # isolation features the worker must get (what the machine allows)
+    sources: dict[str, SourceMap] = field(default_factory=dict)  # converted notebooks: where each line came from
 
     @classmethod
     def read(cls, path: Path) -> tuple[JudgeJob, dict[str, Any]]:
@@ -63,6 +65,7 @@ class JudgeJob:
             isolate=bool(raw.get("isolate", True)),
             private=tuple(Path(p) for p in raw.get("private", [])),
             require=tuple(str(f) for f in raw.get("require", [])),
+            sources={str(name): SourceMap.from_dict(m) for name, m in raw.get("sources", {}).items()},
         )
         return job, raw
 
@@ -125,13 +128,13 @@ class GraderPlugin:
     @pytest.fixture
     def submission(self) -> Submission:
         """The student's module; attribute reads and calls run in the sandboxed worker."""
-        return Submission(self.client, f"{self.assignment.module}.py")
+        return Submission(self.client, f"{self.assignment.module}.py")  # feedback is rewritten for notebooks
 
     @pytest.fixture
     def student_files(self) -> StudentFiles:
         """The submitted files as text, for syntax-tree checks in the judge."""
         declared = [*self.job.files, *self.assignment.submitted_files]
-        return StudentFiles(self.job.submission_dir, sorted(set(declared)))
+        return StudentFiles(self.job.submission_dir, sorted(set(declared)), self.job.sources)
 
     @pytest.fixture
     def plots(self, request: pytest.FixtureRequest) -> Plots:
@@ -185,6 +188,11 @@ class GraderPlugin:
         result = pending.result
         result.duration_s = round(time.monotonic() - pending.started, 4)
         result.output = output if result.visibility == "public" else _hidden_output(output)
+        for source_map in self.job.sources.values():  # a notebook's student reads cells, not a module
+            result.output = source_map.rewrite(result.output)
+            pending.exc_feedback = source_map.rewrite(pending.exc_feedback)
+            if failure is not None:
+                failure.message = source_map.rewrite(failure.message)
         if failure is not None:
             result.status, result.feedback = failure.status, failure.message  # type: ignore[assignment]
         elif pending.exc_status is not None:

@@ -7,10 +7,12 @@ submitted files as text in the judge (for syntax-tree checks) without importing 
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from grader.judge.client import ROOT, RemoteError, WorkerClient
+from grader.sources import SourceMap, read_source
 
 __all__ = ["MissingName", "StudentFiles", "Submission"]
 
@@ -51,9 +53,10 @@ class Submission:
 class StudentFiles:
     """The submitted files, read in the judge as text or bytes; never imported."""
 
-    def __init__(self, folder: Path, names: list[str]):
+    def __init__(self, folder: Path, names: list[str], sources: Mapping[str, SourceMap] | None = None):
         self._folder = folder
         self._names = set(names)
+        self._sources = dict(sources or {})
 
     def path(self, name: str) -> Path:
         """Where a declared file of the submission is (it may not exist: a checkpoint not handed in)."""
@@ -66,7 +69,14 @@ class StudentFiles:
         return path
 
     def source(self, name: str) -> str:
-        return self.path(name).read_text(encoding="utf-8")
+        """The file's text, decoded as Python decodes it (a BOM, a coding declaration)."""
+        return read_source(self.path(name), name)
 
     def tree(self, name: str) -> ast.Module:
         return ast.parse(self.source(name), filename=name)
+
+    def location(self, name: str, line: int) -> str:
+        """How to tell the student where line `line` of `name` is: 'line 12', or 'cell 4, line 3'
+        when `name` was made from a notebook."""
+        source_map = self._sources.get(name)
+        return f"line {line}" if source_map is None else source_map.where(line)

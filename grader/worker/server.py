@@ -3,7 +3,8 @@
 Objects that are not plain data stay here in a handle table and travel as ``$handle``
 references. Student exceptions are described as plain data (type names, message, the
 student's own traceback frames); a `BaseException` such as `SystemExit` is reported and ends
-the worker, which the judge restarts for the next check.
+the worker, which the judge restarts for the next check. Figures drawn with matplotlib are
+closed after every request.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ def serve(sock: socket.socket, *, max_bytes: int, hello: dict[str, Any] | None =
             write_frame(sock, {"seq": seq, "fatal": describe(exc, student_dir, handles)})
             os._exit(71)
         _flush()
+        _close_figures()
         write_frame(sock, reply, out)
 
 
@@ -157,6 +159,15 @@ def describe(exc: BaseException, student_dir: str, handles: Handles) -> dict[str
 
 def _is_definition(value: Any) -> bool:
     return isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType, types.MethodType))
+
+
+def _close_figures() -> None:
+    """Figures the student's code drew are never shown (matplotlib runs headless here, `MPLBACKEND`
+    is Agg and `plt.show()` returns at once): close them, so they do not pile up call after call."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        with contextlib.suppress(Exception):
+            pyplot.close("all")
 
 
 def _flush() -> None:

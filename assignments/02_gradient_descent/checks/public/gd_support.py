@@ -219,8 +219,9 @@ def helpers_called(function, functions):
     return sorted(found)
 
 
-def autodiff_uses(tree, name):
-    """Forbidden uses in `name` and in every module-level helper it reaches, as readable lines."""
+def autodiff_uses(tree, name, where=lambda line: f"line {line}"):
+    """Forbidden uses in `name` and in every module-level helper it reaches, as readable lines;
+    `where(line)` says where a line is (`student_files.location`: a notebook's cell and line)."""
     functions = module_functions(tree)
     banned = banned_module_names(tree)
     found, seen, queue = [], {name}, [(name, [name])]
@@ -230,7 +231,7 @@ def autodiff_uses(tree, name):
         first = {}  # each kind of use once per function, at its first line
         for use in sorted(direct_uses(functions[current], banned), key=lambda u: u.line):
             first.setdefault(use.what, use)
-        found.extend(f"`{u.function}` {u.what} on line {u.line}{via}" for u in first.values())
+        found.extend(f"`{u.function}` {u.what} on {where(u.line)}{via}" for u in first.values())
         for helper in helpers_called(functions[current], functions):
             if helper not in seen:
                 seen.add(helper)

@@ -146,7 +146,7 @@ def test_written_by_hand(student_files):
         assert name in functions, f"define `{name}` with `def {name}(...)` at the top level of gradient_descent.py"
         assert not is_stub(functions[name]), f"`{name}` is not written yet (it only raises NotImplementedError)"
     for name in HAND_WRITTEN:
-        uses = autodiff_uses(tree, name)
+        uses = autodiff_uses(tree, name, lambda line: student_files.location("gradient_descent.py", line))
         assert not uses, (
             f"{'; '.join(uses[:3])}. cost, gradient, step and fit must be written by hand in plain Python "
             "(NumPy is fine): no torch and no automatic differentiation; only fit_torch uses torch"

@@ -120,7 +120,7 @@ def test_no_hard_coded_cuda(student_files):
             f"`{name}` is not written yet (it only raises NotImplementedError)"
         )
     found = support.cuda_mentions(tree, source)
-    lines = "; ".join(f"line {line}: {code}" for line, code in found[:5])
+    lines = "; ".join(f"{student_files.location(MODULE_FILE, line)}: {code}" for line, code in found[:5])
     assert not found, (
         f"{MODULE_FILE} names the GPU outside get_device ({lines}). Such code fails on a machine without a "
         "GPU and ignores the device it is given: move tensors and models with .to(device), where device is "
