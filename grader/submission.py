@@ -12,6 +12,7 @@ and refuses paths that leave its folder.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
 import shutil
@@ -112,7 +113,12 @@ def prepare(
             chosen[name] = notebook  # type: ignore[assignment]
             continue
         _check_source(folder, name)
-        if notebook is not None:
+        if notebook is None:
+            continue
+        if _untouched_skeleton(assignment, folder / name):
+            chosen[name] = notebook
+            notes.append(f"{name} is the untouched skeleton of the student template, so {notebook.name} was graded.")
+        else:
             notes.append(f"{notebook.name} was not graded: {name} is there too, and it is the file graded.")
     if not chosen:
         return Prepared(folder, preflight(assignment, folder), notes=notes)
@@ -151,6 +157,18 @@ def _passed_along(
         and p.stat().st_size <= MAX_SOURCE_BYTES
     )
     return names + helpers[:MAX_HELPERS]
+
+
+def _untouched_skeleton(assignment: Assignment, path: Path) -> bool:
+    """Whether `path` is the course's skeleton for its file as handed out (same code, whatever its
+    comments and line ends): a student who worked in the notebook beside it handed in both."""
+    skeleton = assignment.dir.parent.parent / "student_template" / path.name
+    try:
+        mine = ast.dump(ast.parse(decode_source(path.read_bytes(), path.name)))
+        theirs = ast.dump(ast.parse(skeleton.read_bytes()))
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError, SubmissionError):
+        return False
+    return mine == theirs
 
 
 def _notebook_for(folder: Path, name: str) -> Path | None:

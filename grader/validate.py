@@ -1,8 +1,9 @@
 """`grader validate`: the course checks itself before it grades anyone.
 
 Each reference solution must pass every check, K times in a row (a check that fails now and
-then on the reference is flaky and would cost some student points); each skeleton must import
-cleanly and score nothing on graded checks; no check may take longer than its time limit.
+then on the reference is flaky and would cost some student points); each skeleton, the `.py`
+file and the notebook of `student_template/notebooks/` alike, must import cleanly and score
+nothing on graded checks; no check may take longer than its time limit.
 """
 
 from __future__ import annotations
@@ -56,13 +57,14 @@ def validate_course(
         if not reference.is_dir():
             raise CourseError("reference solution folder is missing", path=reference)
         with tempfile.TemporaryDirectory(prefix="grader-v-") as tmp:
-            skeleton = _skeleton_folder(course, assignment, Path(tmp))
-            folders = [reference] * repeat + [skeleton]
+            skeletons = _skeleton_folders(course, assignment, Path(tmp))
+            folders = [reference] * repeat + list(skeletons.values())
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 futures = [pool.submit(runner.run, assignment, folder, scope="all") for folder in folders]
                 results = [future.result() for future in futures]
         _judge_references(assignment, results[:repeat], validation)
-        _judge_skeleton(assignment, results[-1], validation)
+        for kind, result in zip(skeletons, results[repeat:]):
+            _judge_skeleton(assignment, kind, result, validation)
         _judge_timings(assignment, results[:repeat], validation, on_line)
     on_line("validate: " + ("OK" if validation.ok else f"{len(validation.problems)} problem(s)"))
     for problem in validation.problems:
@@ -70,16 +72,23 @@ def validate_course(
     return validation
 
 
-def _skeleton_folder(course: Course, assignment: Assignment, tmp: Path) -> Path:
-    """Only this assignment's skeleton files, as a student would start."""
-    folder = tmp / "skeleton"
-    folder.mkdir()
+def _skeleton_folders(course: Course, assignment: Assignment, tmp: Path) -> dict[str, Path]:
+    """Only this assignment's skeleton files, as a student would start: the .py files, and the
+    notebooks of `student_template/notebooks/` where there are some."""
+    folders = {"skeleton": tmp / "skeleton"}
+    folders["skeleton"].mkdir()
+    notebooks = tmp / "notebook"
     for name in assignment.files:
         source = course.template_root / name
         if not source.is_file():
             raise CourseError(f"the skeleton {name} is missing", path=source)
-        shutil.copyfile(source, folder / name)
-    return folder
+        shutil.copyfile(source, folders["skeleton"] / name)
+        notebook = course.template_root / "notebooks" / (source.stem + ".ipynb")
+        if notebook.is_file():
+            notebooks.mkdir(exist_ok=True)
+            shutil.copyfile(notebook, notebooks / notebook.name)
+            folders["notebook skeleton"] = notebooks
+    return folders
 
 
 def _judge_references(assignment: Assignment, runs: list[AssignmentResult], validation: Validation) -> None:
@@ -98,8 +107,8 @@ def _judge_references(assignment: Assignment, runs: list[AssignmentResult], vali
             validation.problems.append(f"{where}: checks add up to {total}, assignment.toml says {declared}")
 
 
-def _judge_skeleton(assignment: Assignment, result: AssignmentResult, validation: Validation) -> None:
-    where = f"{assignment.label}: skeleton"
+def _judge_skeleton(assignment: Assignment, kind: str, result: AssignmentResult, validation: Validation) -> None:
+    where = f"{assignment.label}: {kind}"
     if result.status != "graded":
         validation.problems.append(f"{where} was {result.status} (it must import cleanly): {result.message}")
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -43,6 +44,33 @@ def grade_solutions(
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {name: pool.submit(runner.run, assignment, folder, scope="all") for name, folder in folders.items()}
         return {name: future.result() for name, future in futures.items()}
+
+
+NOTEBOOK = " [notebook]"
+
+
+def with_notebooks(solutions: dict[str, Solution], module: str, names: list[str], work: str) -> dict[str, Solution]:
+    """`solutions` and, for each of `names`, the same solution handed in as a Colab notebook
+    (`NAME [notebook]`: magics, plots and the `work` cell that trains, beside the code's cells)."""
+    from tests.notebooks import student_notebook
+
+    out = dict(solutions)
+    for name in names:
+        files = dict(solutions[name])
+        code = files.pop(module)
+        assert isinstance(code, str), f"{name}: a notebook is made from source text"
+        notebook = module.removesuffix(".py") + ".ipynb"
+        files[notebook] = json.dumps(student_notebook(code, name=notebook, work=work))
+        out[name + NOTEBOOK] = files
+    return out
+
+
+def assert_same_verdicts(result: AssignmentResult, notebook: AssignmentResult, name: str) -> None:
+    """The notebook got exactly what the .py file got: status, score and every check's outcome."""
+    assert notebook.status == result.status, f"{name}: {notebook.status} ({notebook.message}), not {result.status}"
+    verdicts = [(t.id, t.status) for t in result.tests]
+    assert [(t.id, t.status) for t in notebook.tests] == verdicts, name
+    assert notebook.score == result.score, name
 
 
 def failed_checks(result: AssignmentResult) -> set[str]:

@@ -8,7 +8,17 @@ import pytest
 
 from grader.results import AssignmentResult
 from tests.conftest import REPO
-from tests.harness import Solution, assert_full_marks, assert_loses_points_on, grade_solutions, variant
+from tests.harness import (
+    NOTEBOOK,
+    Solution,
+    assert_full_marks,
+    assert_loses_points_on,
+    assert_same_verdicts,
+    grade_solutions,
+    variant,
+    with_notebooks,
+)
+from tests.notebooks import WORK
 
 REFERENCE = (REPO / "reference" / "01_gates" / "gates.py").read_text(encoding="utf-8")
 ALTERNATIVES = REPO / "tests" / "submissions" / "01_gates"
@@ -80,12 +90,18 @@ def graded(tmp_path_factory) -> dict[str, AssignmentResult]:
     for path in sorted(ALTERNATIVES.glob("alternative_*.py")):
         solutions[path.stem] = {"gates.py": path}
     solutions["example 01-perfect"] = {"gates.py": REPO / "examples" / "submissions" / "01-perfect" / "gates.py"}
+    solutions = with_notebooks(solutions, "gates.py", [w[0] for w in WRONG], WORK[1])
     return grade_solutions(1, solutions, tmp_path_factory.mktemp("a1"))
 
 
 @pytest.mark.parametrize(("name", "replacements", "targets"), WRONG, ids=[w[0] for w in WRONG])
 def test_known_wrong_solution_loses_points_on_its_check(graded, name, replacements, targets):
     assert_loses_points_on(graded[name], targets, name)
+
+
+@pytest.mark.parametrize("name", [w[0] for w in WRONG])
+def test_known_wrong_solution_handed_in_as_a_notebook_loses_the_same_points(graded, name):
+    assert_same_verdicts(graded[name], graded[name + NOTEBOOK], name)
 
 
 @pytest.mark.parametrize("name", ["alternative_numpy", "example 01-perfect"])

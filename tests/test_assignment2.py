@@ -11,7 +11,17 @@ import pytest
 
 from grader.results import AssignmentResult
 from tests.conftest import REPO
-from tests.harness import Solution, assert_full_marks, assert_loses_points_on, grade_solutions, variant
+from tests.harness import (
+    NOTEBOOK,
+    Solution,
+    assert_full_marks,
+    assert_loses_points_on,
+    assert_same_verdicts,
+    grade_solutions,
+    variant,
+    with_notebooks,
+)
+from tests.notebooks import WORK
 
 REFERENCE = (REPO / "reference" / "02_gradient_descent" / "gradient_descent.py").read_text(encoding="utf-8")
 ALTERNATIVES = REPO / "tests" / "submissions" / "02_gradient_descent"
@@ -182,12 +192,18 @@ def graded(tmp_path_factory) -> dict[str, AssignmentResult]:
     solutions: dict[str, Solution] = {name: {"gradient_descent.py": variant(REFERENCE, r)} for name, r, _ in WRONG}
     for path in sorted(ALTERNATIVES.glob("alternative_*.py")):
         solutions[path.stem] = {"gradient_descent.py": path}
+    solutions = with_notebooks(solutions, "gradient_descent.py", [w[0] for w in WRONG], WORK[2])
     return grade_solutions(2, solutions, tmp_path_factory.mktemp("a2"))
 
 
 @pytest.mark.parametrize(("name", "replacements", "targets"), WRONG, ids=[w[0] for w in WRONG])
 def test_known_wrong_solution_loses_points_on_its_check(graded, name, replacements, targets):
     assert_loses_points_on(graded[name], targets, name)
+
+
+@pytest.mark.parametrize("name", [w[0] for w in WRONG])
+def test_known_wrong_solution_handed_in_as_a_notebook_loses_the_same_points(graded, name):
+    assert_same_verdicts(graded[name], graded[name + NOTEBOOK], name)
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in ALTERNATIVES.glob("alternative_*.py")))

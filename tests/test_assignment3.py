@@ -15,7 +15,17 @@ import torch
 
 from grader.results import AssignmentResult
 from tests.conftest import REPO
-from tests.harness import Solution, assert_full_marks, assert_loses_points_on, grade_solutions, variant
+from tests.harness import (
+    NOTEBOOK,
+    Solution,
+    assert_full_marks,
+    assert_loses_points_on,
+    assert_same_verdicts,
+    grade_solutions,
+    variant,
+    with_notebooks,
+)
+from tests.notebooks import WORK
 
 REFERENCE_DIR = REPO / "reference" / "03_function_fitting"
 REFERENCE = (REFERENCE_DIR / "fitting.py").read_text(encoding="utf-8")
@@ -175,6 +185,9 @@ WRONG_CHECKPOINTS = [
 ]
 
 
+CODE_NAMES = [name for name, _, _ in WRONG_CODE]  # wrong code: also handed in as notebooks
+
+
 def with_reference_checkpoints(code: str | object) -> Solution:
     return {"fitting.py": code, "square_model.pt": SQUARE_PT, "sin_model.pt": SIN_PT}  # type: ignore[dict-item]
 
@@ -189,6 +202,7 @@ def graded(tmp_path_factory) -> dict[str, AssignmentResult]:
         solutions[name] = {**with_reference_checkpoints(REFERENCE), **files()}
     for path in ALTERNATIVES:
         solutions[path.stem] = with_reference_checkpoints(path)
+    solutions = with_notebooks(solutions, "fitting.py", CODE_NAMES, WORK[3])
     return grade_solutions(3, solutions, tmp_path_factory.mktemp("a3"))
 
 
@@ -198,6 +212,11 @@ WRONG = [(name, targets) for name, _, targets in WRONG_CODE + WRONG_CHECKPOINTS]
 @pytest.mark.parametrize(("name", "targets"), WRONG, ids=[w[0] for w in WRONG])
 def test_known_wrong_solution_loses_points_on_its_check(graded, name, targets):
     assert_loses_points_on(graded[name], targets, name)
+
+
+@pytest.mark.parametrize("name", CODE_NAMES)
+def test_known_wrong_solution_handed_in_as_a_notebook_loses_the_same_points(graded, name):
+    assert_same_verdicts(graded[name], graded[name + NOTEBOOK], name)
 
 
 @pytest.mark.parametrize("name", [p.stem for p in ALTERNATIVES])

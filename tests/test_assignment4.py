@@ -13,7 +13,17 @@ import torch
 
 from grader.results import AssignmentResult
 from tests.conftest import REPO
-from tests.harness import Solution, assert_full_marks, assert_loses_points_on, grade_solutions, variant
+from tests.harness import (
+    NOTEBOOK,
+    Solution,
+    assert_full_marks,
+    assert_loses_points_on,
+    assert_same_verdicts,
+    grade_solutions,
+    variant,
+    with_notebooks,
+)
+from tests.notebooks import WORK
 
 REFERENCE_DIR = REPO / "reference" / "04_minmax"
 REFERENCE = (REFERENCE_DIR / "minmax.py").read_text(encoding="utf-8")
@@ -149,12 +159,21 @@ def graded(tmp_path_factory) -> dict[str, AssignmentResult]:
             solutions[name]["minmax_model.pt"] = checkpoints[checkpoint]
     for path in sorted(ALTERNATIVES.glob("alternative_*.py")):
         solutions[path.stem] = {"minmax.py": path, "minmax_model.pt": CHECKPOINT}
+    solutions = with_notebooks(solutions, "minmax.py", CODE_NAMES, WORK[4])
     return grade_solutions(4, solutions, tmp_path_factory.mktemp("a4"))
+
+
+CODE_NAMES = [name for name, replacements, _, _ in WRONG if replacements]  # wrong code: also handed in as notebooks
 
 
 @pytest.mark.parametrize(("name", "replacements", "checkpoint", "targets"), WRONG, ids=[w[0] for w in WRONG])
 def test_known_wrong_solution_loses_points_on_its_check(graded, name, replacements, checkpoint, targets):
     assert_loses_points_on(graded[name], targets, name)
+
+
+@pytest.mark.parametrize("name", CODE_NAMES)
+def test_known_wrong_solution_handed_in_as_a_notebook_loses_the_same_points(graded, name):
+    assert_same_verdicts(graded[name], graded[name + NOTEBOOK], name)
 
 
 @pytest.mark.parametrize("name", ["alternative_loops", "alternative_lecture"])

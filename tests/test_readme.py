@@ -64,17 +64,12 @@ def demo(tmp_path_factory):
 def test_demo_grades_every_example(demo):
     proc, out = demo
     assert proc.returncode == 0, proc.stderr
-    assert "Graded 5 submissions" in proc.stdout
+    assert "Graded 6 submissions" in proc.stdout
     assert (out / "index.html").is_file()
-    assert sorted(p.stem for p in (out / "students").glob("*.html")) == [
-        "01-perfect",
-        "02-partly-wrong",
-        "03-syntax-error",
-        "04-missing-file",
-        "05-cheater",
-    ]
+    students = ["01-perfect", "02-partly-wrong", "03-syntax-error", "04-missing-file", "05-cheater", "06-notebook"]
+    assert sorted(p.stem for p in (out / "students").glob("*.html")) == students
     rows = {r["student"]: r for r in csv.DictReader(io.StringIO((out / "gradebook.csv").read_text()))}
-    assert set(rows) == {"01-perfect", "02-partly-wrong", "03-syntax-error", "04-missing-file", "05-cheater"}
+    assert set(rows) == set(students)
 
 
 def test_example_outcomes(demo):
@@ -84,6 +79,10 @@ def test_example_outcomes(demo):
     assert {n: (a.status, a.score) for n, a in perfect.items() if n != 5} == {n: ("graded", 25) for n in (1, 2, 3, 4)}
     mnist = perfect[5]  # 40 points; the GPU-only checks (3 points) are not counted on a machine without CUDA
     assert mnist.status == "graded" and mnist.score == mnist.max_score and mnist.max_score in (37, 40)
+    notebook = run["06-notebook"]  # every assignment handed in as a Colab notebook
+    assert {n: (a.status, a.score) for n, a in notebook.items() if n != 5} == {n: ("graded", 25) for n in (1, 2, 3, 4)}
+    assert notebook[5].status == "graded" and notebook[5].score == notebook[5].max_score == mnist.max_score
+    assert all(a.notes[0].startswith("Graded from ") for a in notebook.values())
     partial = run["02-partly-wrong"]
     assert partial[1].status == "graded" and 0 < partial[1].score < 25
     assert partial[2].status == "graded" and 0 < partial[2].score < 25

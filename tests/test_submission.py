@@ -118,3 +118,115 @@ def test_students_are_folders_and_zips_sorted_and_unique(tmp_path):
     (tmp_path / ".hidden").mkdir()
     names = [s.name for s in discover_students(tmp_path)]
     assert names == ["alice", "alice (2)", "bob"]
+
+
+# --- sources as Python reads them, and notebooks --------------------------------------------
+
+REFERENCE_GATES = Path(__file__).resolve().parent.parent / "reference" / "01_gates" / "gates.py"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\xef\xbb\xbfx = 1\r\ny = 2\r\n",  # Notepad: a byte-order mark and CRLF
+        "# -*- coding: cp949 -*-\n# 한국어 주석\nx = '가'\n".encode("cp949"),  # PEP 263, Korean Windows
+        b"# vim: set fileencoding=latin-1 :\nx = '\xe9'\n",
+        b"def f():\n\treturn 1\n",  # tabs
+        b"x = 1\ry = 2\r",  # old Mac line ends
+    ],
+)
+def test_files_python_imports_are_accepted(gates, tmp_path, raw):
+    (tmp_path / "gates.py").write_bytes(raw)
+    assert preflight(gates, tmp_path) == ["gates.py"]
+
+
+def test_bytes_python_cannot_decode_name_the_encoding_to_save_in(gates, tmp_path):
+    (tmp_path / "gates.py").write_bytes("# 주석\nx = 1\n".encode("cp949"))
+    with pytest.raises(SubmissionError, match=r"not UTF-8 text \(byte 0xc1 on line 1\); save it with UTF-8"):
+        preflight(gates, tmp_path)
+    (tmp_path / "gates.py").write_bytes(b"# -*- coding: klingon -*-\nx = 1\n")
+    with pytest.raises(SubmissionError, match="declares an encoding Python does not know"):
+        preflight(gates, tmp_path)
+
+
+def test_what_only_the_compiler_refuses_is_a_syntax_error(gates, tmp_path):
+    write(tmp_path / "gates.py", "import math\nfrom __future__ import annotations\n")
+    with pytest.raises(SubmissionError, match="syntax error on line 2"):
+        preflight(gates, tmp_path)
+
+
+def notebook_of(source: str) -> dict:
+    from tests.notebooks import student_notebook
+
+    return student_notebook(source, name="gates.ipynb", work="w, b = train_perceptron([[0, 0]], [-1])")
+
+
+def test_a_notebook_stands_for_the_missing_file(gates, tmp_path):
+    from tests.notebooks import write_notebook
+
+    write_notebook(tmp_path / "gates.ipynb", notebook_of(REFERENCE_GATES.read_text(encoding="utf-8")))
+    write(tmp_path / "helper.py", "X = 1\n")
+    prepared = submission.prepare(gates, tmp_path, tmp_path / "staging")
+    assert prepared.folder == tmp_path / "staging"
+    assert prepared.files == ["gates.py", "helper.py"]
+    assert (prepared.folder / "helper.py").read_text() == "X = 1\n"
+    module = (prepared.folder / "gates.py").read_text(encoding="utf-8")
+    assert "def perceptron" in module and "train_perceptron([[0, 0]]" not in module
+    assert prepared.sources["gates.py"].origin == "gates.ipynb"
+    assert prepared.notes[0].startswith("Graded from gates.ipynb")
+
+
+def test_a_py_file_beside_its_notebook_is_graded_unless_it_is_the_untouched_skeleton(gates, repo, tmp_path):
+    from tests.notebooks import write_notebook
+
+    write_notebook(tmp_path / "gates.ipynb", notebook_of(REFERENCE_GATES.read_text(encoding="utf-8")))
+    write(tmp_path / "gates.py", "x = 1\n")
+    prepared = submission.prepare(gates, tmp_path, tmp_path / "staging")
+    assert prepared.folder == tmp_path and not prepared.sources
+    assert prepared.notes == ["gates.ipynb was not graded: gates.py is there too, and it is the file graded."]
+    skeleton = (repo / "student_template" / "gates.py").read_text(encoding="utf-8")
+    (tmp_path / "gates.py").write_bytes(("# my copy\n" + skeleton).replace("\n", "\r\n").encode())
+    prepared = submission.prepare(gates, tmp_path, tmp_path / "staging")
+    assert prepared.sources["gates.py"].origin == "gates.ipynb"
+    assert "gates.py is the untouched skeleton" in prepared.notes[0]
+
+
+def test_a_notebook_can_be_named_for_a_file(gates, tmp_path):
+    from tests.notebooks import write_notebook
+
+    write_notebook(tmp_path / "hw1 (1).ipynb", notebook_of(REFERENCE_GATES.read_text(encoding="utf-8")))
+    write(tmp_path / "gates.py", "x = 1\n")
+    prepared = submission.prepare(
+        gates, tmp_path, tmp_path / "staging", notebooks={"gates.py": tmp_path / "hw1 (1).ipynb"}
+    )
+    assert prepared.sources["gates.py"].origin == "hw1 (1).ipynb"
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        (
+            ["hw1.ipynb"],
+            "found the notebook hw1.ipynb: hand in gates.py, or the notebook named exactly gates.ipynb",
+        ),
+        (["a.ipynb", "b.ipynb"], "found the notebooks a.ipynb, b.ipynb"),
+        (["Gates.ipynb"], "found the notebook Gates.ipynb"),
+        (["hw/gates.ipynb"], "found hw/gates.ipynb: move it up"),
+        ([], "submit a file named exactly gates.py (or the notebook gates.ipynb)"),
+    ],
+)
+def test_a_notebook_with_another_name_is_named_and_never_renamed_to_py(gates, tmp_path, names, message):
+    for name in names:
+        write(tmp_path / name, "{}")
+    with pytest.raises(SubmissionError) as caught:
+        submission.prepare(gates, tmp_path, tmp_path / "staging")
+    assert message in caught.value.reason
+    assert "rename it to exactly gates.py" not in caught.value.reason
+
+
+def test_a_linked_notebook_is_refused(gates, tmp_path):
+    target = write(tmp_path / "elsewhere.ipynb", "{}")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "gates.ipynb").symlink_to(target)
+    with pytest.raises(SubmissionError, match="regular file"):
+        submission.prepare(gates, tmp_path / "sub", tmp_path / "staging")

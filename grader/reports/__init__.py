@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from grader.isolation import describe as describe_isolation
 from grader.results import AssignmentResult, GradingRun, SubmissionResult
 
-__all__ = ["render_index", "render_student"]
+__all__ = ["render_index", "render_inline", "render_student"]
 
 _STATUS_MARK = {
     "passed": "✓",
@@ -111,6 +111,16 @@ def _section(assignment: AssignmentResult) -> dict[str, Any]:
         "public": [t for t in assignment.tests if t.visibility == "public"],
         "hidden": [t for t in assignment.tests if t.visibility == "hidden"],
     }
+
+
+def render_inline(assignment: AssignmentResult, *, report: str, version: str) -> str:
+    """One assignment's result as an HTML fragment for a notebook's output (`grader.check`).
+
+    No document, no stylesheet of the page's: its styles are scoped to the fragment, and it reads
+    the same in Jupyter, VS Code and Colab.
+    """
+    template = _environment().get_template("inline.html.j2")
+    return template.render(a=assignment, report=report, version=version, passed=assignment.counts["passed"])
 
 
 def render_index(run: GradingRun, links: dict[str, str]) -> str:
