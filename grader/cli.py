@@ -231,11 +231,17 @@ def _check(args: argparse.Namespace, course: Course) -> int:
             print(check_summary(result, report=str(report_dir / f"{result.id}.html"), style=style))
             print()
     if args.ci:
-        files = {i: course.get(i).files[0] for i in ids if course.get(i).files}
+        files = {i: _graded_file(folder, course.get(i).files[0]) for i in ids if course.get(i).files}
         for line in write_ci_outputs(results, files=files):
             print(line)
     all_passed = all(r.status == "graded" and all(t.passed or not t.applicable for t in r.tests) for r in results)
     return EXIT_OK if all_passed else EXIT_FAILED
+
+
+def _graded_file(folder: Path, name: str) -> str:
+    """The file annotations point at: NAME.py, or the notebook handed in for it."""
+    notebook = name.removesuffix(".py") + ".ipynb"
+    return notebook if not (folder / name).exists() and (folder / notebook).exists() else name
 
 
 def _grade(args: argparse.Namespace, course: Course) -> int:

@@ -167,11 +167,8 @@ def _jupyter_notebook() -> Path | None:
 
 def _from_servers() -> Path | None:
     """Ask the running Jupyter servers which session has this kernel (as Jupyter's own tools do)."""
-    try:
-        from ipykernel.connect import get_connection_file  # type: ignore[import-not-found]
-
-        kernel_id = Path(get_connection_file()).stem.removeprefix("kernel-")
-    except Exception:  # not in a Jupyter kernel
+    kernel_id = _kernel_id()
+    if kernel_id is None:
         return None
     for server in _running_servers():
         url = str(server.get("url", ""))
@@ -190,6 +187,16 @@ def _from_servers() -> Path | None:
                 if isinstance(relative, str) and (root / relative).is_file():
                     return (root / relative).resolve()
     return None
+
+
+def _kernel_id() -> str | None:
+    """This kernel's id, from its connection file's name (kernel-ID.json); None outside a kernel."""
+    try:
+        from ipykernel.connect import get_connection_file  # type: ignore[import-not-found]
+
+        return Path(get_connection_file()).stem.removeprefix("kernel-")
+    except Exception:  # not in a Jupyter kernel
+        return None
 
 
 def _running_servers() -> list[dict[str, Any]]:

@@ -11,7 +11,8 @@ while what runs work is left out. The rule, in the order it is applied:
    its cell out, except ``%%time``, ``%%timeit`` and ``%%capture``, whose body is Python and goes
    through the rule like any cell. A cell that does not parse is left out and reported.
 3. Kept: imports (those of notebook-only packages such as ``IPython`` and ``google.colab`` made
-   optional), ``def`` and ``class``, and assignments to plain names whose value builds
+   optional; those of plotting libraries such as ``matplotlib`` only when kept code uses them),
+   ``def`` and ``class``, and assignments to plain names whose value builds
    configuration or data: ``DATA = [(2, 4), ...]``, ``device = "cuda" if ... else "cpu"``,
    ``loss_fn = nn.MSELoss()``, ``model = MyNet()``. ``if`` and ``try`` blocks made only of such
    statements are kept too.
@@ -50,6 +51,8 @@ _DIRECTIVE = re.compile(r"^\s*#\s*grader\s*:\s*(skip|keep)\s*$", re.IGNORECASE)
 _BODY_MAGICS = {"time", "timeit", "capture", "prun"}  # cell magics that run their body as Python
 # Packages that exist only where a notebook runs: their imports become optional in the module.
 _NOTEBOOK_ONLY = ("IPython", "google.colab", "ipywidgets", "tqdm.notebook", "matplotlib_inline", "ipykernel")
+# Libraries for showing things: imported only when kept code uses them (matplotlib alone takes ~1 s).
+_FOR_SHOW = ("matplotlib", "seaborn", "plotly")
 # Calls that show, print, plot, read or write: work, never configuration (canonical dotted names).
 _WORK_BUILTINS = {"print", "input", "open", "display", "exec", "eval", "breakpoint", "exit", "quit", "help"}
 _WORK_PREFIXES = (
@@ -108,14 +111,14 @@ class Conversion:
         if not left:
             return [f"{head}: every code cell was kept."]
         notes = [
-            f"{head}: the definitions were kept and the cells that run work left out, so your training "
-            "runs are not repeated. Put `# grader: keep` or `# grader: skip` on the first line of a cell "
-            "to decide yourself."
+            f"{head}: what defines things was kept; what runs work was left out, so your training runs "
+            "are not repeated."
         ]
         for c in left:
             what = "left out" if c.kept == "none" else "partly kept"
             snippet = f" ({_shorten(c.first_line)})" if c.first_line else ""
-            notes.append(f"cell {c.cell}{snippet} {what}: {'; '.join(c.reasons)}")
+            notes.append(f"cell {c.cell}{snippet} {what}: {'; '.join(sorted(c.reasons, key=_line_order))}")
+        notes.append("To decide yourself, put # grader: keep or # grader: skip on the first line of a cell.")
         return notes
 
 
@@ -168,8 +171,9 @@ def convert(node: Any, *, origin: str, module_file: str) -> Conversion:
     if sum(len(text.encode("utf-8", "surrogatepass")) for _, text in cells) > MAX_CODE_BYTES:
         raise SubmissionError(f"{origin} holds more than {MAX_CODE_BYTES // 1024} KiB of code", file=origin)
     builder = _Builder()
-    outcomes = [builder.add_cell(index, text) for index, text in cells]
-    source, lines = builder.module()
+    for index, text in cells:
+        builder.add_cell(index, text)
+    source, lines, outcomes = builder.finish()
     return Conversion(source, SourceMap(module_file, origin, tuple(lines)), tuple(outcomes))
 
 
@@ -266,18 +270,34 @@ def _magic_kind(stripped: str) -> str:
 class _Builder:
     """Goes through the cells in order, keeping names and imports in view across cells."""
 
-    out: list[tuple[str, tuple[int, int]]] = field(default_factory=list)
-    future: list[tuple[str, tuple[int, int]]] = field(default_factory=list)
+    out: list[tuple[str, tuple[int, int], int]] = field(default_factory=list)  # text, origin, import it waits on
+    future: list[tuple[str, tuple[int, int], int]] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)  # name -> dotted origin, from imports
     functions: set[str] = field(default_factory=set)  # functions the notebook defines
     dropped: set[str] = field(default_factory=set)  # names only left-out code has bound
+    used: set[str] = field(default_factory=set)  # names kept code reads
+    waiting: list[tuple[set[str], int, str]] = field(default_factory=list)  # plotting imports: names, cell, reason
+    outcomes: list[CellOutcome] = field(default_factory=list)
 
-    def module(self) -> tuple[str, list[tuple[int, int]]]:
+    def finish(self) -> tuple[str, list[tuple[int, int]], list[CellOutcome]]:
+        """The module, where each of its lines came from, and what became of each cell."""
+        unused = {i + 1 for i, (names, _, _) in enumerate(self.waiting) if not names & self.used}
+        late: dict[int, list[str]] = {}
+        for number in sorted(unused):
+            _, cell, reason = self.waiting[number - 1]
+            late.setdefault(cell, []).append(reason)
         # Written as UTF-8 whatever a kept cell's own coding comment says (the first two lines decide).
-        rows = [("# -*- coding: utf-8 -*-", (0, 0)), *self.future, *self.out]
-        return "".join(text + "\n" for text, _ in rows), [origin for _, origin in rows]
+        rows = [("# -*- coding: utf-8 -*-", (0, 0))] + [
+            (text, origin) for text, origin, waits in (*self.future, *self.out) if waits not in unused
+        ]
+        kept = {cell for _, (cell, _) in rows}
+        outcomes = [_with_reasons(o, late[o.cell], o.cell in kept) if o.cell in late else o for o in self.outcomes]
+        return "".join(text + "\n" for text, _ in rows), [origin for _, origin in rows], outcomes
 
-    def add_cell(self, cell: int, text: str) -> CellOutcome:
+    def add_cell(self, cell: int, text: str) -> None:
+        self.outcomes.append(self._cell(cell, text))
+
+    def _cell(self, cell: int, text: str) -> CellOutcome:
         lines = text.split("\n")
         directive = _DIRECTIVE.match(lines[0]) if lines else None
         first = next((ln.strip() for ln in lines[1 if directive else 0 :] if ln.strip()), "")
@@ -299,8 +319,9 @@ class _Builder:
             return CellOutcome(cell, first, "none", (f"it does not parse ({_first_line(exc)})",))
         source_lines = python.split("\n")
         if directive:  # keep: the whole cell, IPython lines removed
-            self.out.extend((line, (cell, i)) for i, line in enumerate(source_lines, start=1))
+            self.out.extend((line, (cell, i), 0) for i, line in enumerate(source_lines, start=1))
             for node in tree.body:
+                self.used.update(_names_in(node))
                 self._bind(node, kept=True)
             return CellOutcome(cell, first, "all")
         if not tree.body and removed:
@@ -438,15 +459,23 @@ class _Builder:
                 segment[-1] = segment[-1][:end_col]
         segment[0] = segment[0][first_col:]
         origins = [(cell, i) for i in range(start, end + 1)]
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            self.future.extend(zip(segment, origins))
-        elif isinstance(node, (ast.Import, ast.ImportFrom)) and _notebook_only(node):
-            self.out.append(("try:", origins[0]))
-            self.out.extend(("    " + text, origin) for text, origin in zip(segment, origins))
-            self.out.append(("except ImportError:  # only where a notebook runs", origins[-1]))
-            self.out.append(("    pass", origins[-1]))
+        waits = 0
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and _imports_from(node, _FOR_SHOW):
+            names = set(_bound_names(node))
+            modules = ", ".join(sorted({m.split(".")[0] for m in _modules(node)}))
+            self.waiting.append((names, cell, f"line {start} imports {modules}, which only left-out code uses"))
+            waits = len(self.waiting)
         else:
-            self.out.extend(zip(segment, origins))
+            self.used.update(_names_in(node))
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            self.future.extend((text, origin, 0) for text, origin in zip(segment, origins))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and _imports_from(node, _NOTEBOOK_ONLY):
+            self.out.append(("try:", origins[0], 0))
+            self.out.extend(("    " + text, origin, 0) for text, origin in zip(segment, origins))
+            self.out.append(("except ImportError:  # only where a notebook runs", origins[-1], 0))
+            self.out.append(("    pass", origins[-1], 0))
+        else:
+            self.out.extend((text, origin, waits) for text, origin in zip(segment, origins))
 
 
 def _statements(node: ast.stmt) -> Iterator[ast.stmt]:
@@ -560,9 +589,29 @@ _SCOPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
 
 
-def _notebook_only(node: ast.Import | ast.ImportFrom) -> bool:
-    modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-    return any(m == p or m.startswith(p + ".") for m in modules for p in _NOTEBOOK_ONLY)
+def _modules(node: ast.Import | ast.ImportFrom) -> list[str]:
+    return [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+
+
+def _imports_from(node: ast.Import | ast.ImportFrom, packages: tuple[str, ...]) -> bool:
+    """Whether every module `node` imports belongs to one of `packages`."""
+    return all(any(m == p or m.startswith(p + ".") for p in packages) for m in _modules(node))
+
+
+def _names_in(node: ast.stmt) -> set[str]:
+    """Every name `node` reads, in function bodies too (attribute roots included)."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _with_reasons(outcome: CellOutcome, reasons: list[str], anything_kept: bool) -> CellOutcome:
+    kept = "part" if anything_kept else "none"
+    return CellOutcome(outcome.cell, outcome.first_line, kept, (*outcome.reasons, *reasons))
+
+
+def _line_order(reason: str) -> int:
+    """Reasons about line N sort by N; the others first."""
+    match = re.match(r"line (\d+) ", reason)
+    return int(match.group(1)) if match else 0
 
 
 def _dedupe(items: list[str]) -> list[str]:

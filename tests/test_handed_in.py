@@ -134,3 +134,46 @@ def test_the_notebook_example_carries_the_reference_checkpoints():
     for checkpoint in sorted(folder.glob("*.pt")):
         (original,) = (REPO / "reference").glob(f"*/{checkpoint.name}")
         assert checkpoint.read_bytes() == original.read_bytes(), checkpoint.name
+
+
+def test_figures_drawn_by_student_code_do_not_pile_up(make_course, tmp_path):
+    """matplotlib runs headless in the worker (plt.show() returns at once) and every figure is closed
+    after each call, however many the student's code opens."""
+    from grader.course import Course
+    from grader.runner import JudgeRunner
+    from tests.conftest import write
+
+    checks = '''
+import pytest
+
+@pytest.mark.points(1)
+def test_draws(submission):
+    """draw and show"""
+    for _ in range(3):
+        assert submission.draw() == 5
+    assert submission.open_figures() == 0
+    assert submission.backend().lower() == "agg"
+'''
+    root = make_course(public=checks, points=1)
+    write(
+        tmp_path / "s" / "demo.py",
+        """
+        import matplotlib.pyplot as plt
+
+        def draw():
+            for i in range(5):
+                plt.figure()
+                plt.plot([0, i])
+            plt.show()
+            return len(plt.get_fignums())
+
+        def open_figures():
+            return len(plt.get_fignums())
+
+        def backend():
+            return plt.get_backend()
+        """,
+    )
+    result = JudgeRunner().run(Course.load(root).get(1), tmp_path / "s", scope="public")
+    assert result.status == "graded", result.message
+    assert result.tests[0].status == "passed", result.tests[0].feedback

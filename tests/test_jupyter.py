@@ -131,3 +131,96 @@ def test_an_unsaved_notebook_is_refused_in_one_line(executed):
     assert len(error["traceback"]) == 1
     assert "stale.ipynb on disk is older than the cells you ran" in error["traceback"][0]
     assert "save the notebook first" in error["traceback"][0]
+
+
+class FakeShell:
+    """What grader.jupyter reads of IPython's shell."""
+
+    def __init__(self, user_ns: dict, execution_count: int = 1):
+        self.user_ns = user_ns
+        self.execution_count = execution_count
+
+
+def test_vs_code_names_its_notebook(tmp_path, monkeypatch):
+    from grader import jupyter
+
+    path = write_notebook(tmp_path / "hw.ipynb", colab_notebook([("code", "x = 1")], name="hw.ipynb"))
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.setattr(jupyter, "_ipython", lambda: FakeShell({"__vsc_ipynb_file__": str(path)}))
+    located = jupyter.find_notebook(None, tmp_path / "scratch")
+    assert located.notebook == path and located.folder == tmp_path and located.from_disk
+
+
+def test_a_jupyter_server_says_which_notebook_has_this_kernel(tmp_path, monkeypatch):
+    import http.server
+    import threading
+
+    from grader import jupyter
+
+    (tmp_path / "work").mkdir()
+    write_notebook(tmp_path / "work" / "hw3.ipynb", colab_notebook([("code", "x = 1")], name="hw3.ipynb"))
+    sessions = [
+        {"path": "other.ipynb", "kernel": {"id": "someone-else"}},
+        {"path": "work/hw3.ipynb", "kernel": {"id": "k-123"}},
+    ]
+    asked = []
+
+    class Sessions(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            body = json.dumps(sessions).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Sessions)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/"
+        monkeypatch.setattr(
+            jupyter, "_running_servers", lambda: [{"url": url, "token": "s3cret", "root_dir": str(tmp_path)}]
+        )
+        monkeypatch.setattr(jupyter, "_kernel_id", lambda: "k-123")
+        monkeypatch.setattr(jupyter, "_ipython", lambda: None)
+        monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+        located = jupyter.find_notebook(None, tmp_path / "scratch")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert located.notebook == (tmp_path / "work" / "hw3.ipynb").resolve()
+    assert asked == ["/api/sessions?token=s3cret"]
+
+
+def test_without_a_notebook_in_sight_the_error_says_to_name_it(tmp_path, monkeypatch):
+    from grader import jupyter
+    from grader.errors import GraderError
+
+    monkeypatch.setattr(jupyter, "_ipython", lambda: None)
+    monkeypatch.setattr(jupyter, "_kernel_id", lambda: None)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    with pytest.raises(GraderError, match=r"pass its path: grader.check\(N, 'hw.ipynb'\)") as caught:
+        jupyter.find_notebook(None, tmp_path)
+    assert caught.value._render_traceback_() == [f"grader: {caught.value}"]
+    with pytest.raises(GraderError, match="is not a notebook"):
+        jupyter.find_notebook("gates.py", tmp_path)
+    with pytest.raises(GraderError, match="there is no notebook"):
+        jupyter.find_notebook("missing.ipynb", tmp_path)
+
+
+def test_cells_that_only_check_do_not_make_the_file_stale(tmp_path, monkeypatch):
+    from grader import jupyter
+
+    notebook = colab_notebook([("code", "x = 1"), ("code", "grader.check(1)")], name="hw.ipynb")
+    for count, cell in enumerate(code_cells(notebook), start=1):
+        cell["execution_count"] = count
+    path = write_notebook(tmp_path / "hw.ipynb", notebook)
+    history = ["", "x = 1", "grader.check(1)", "grader.check(1)", "grader.check(1)"]
+    monkeypatch.setattr(jupyter, "_ipython", lambda: FakeShell({"In": history}, execution_count=4))
+    jupyter._refuse_stale(path)  # In [3] only checked again: nothing to save
+    history[3] = "x = 2"
+    with pytest.raises(jupyter.StaleNotebook, match=r"\(In \[3\]\)"):
+        jupyter._refuse_stale(path)

@@ -177,6 +177,19 @@ def test_semicolons_split_statements():
     assert "import torch\n" in source and "DATA = [1]" in source and "print" not in source
 
 
+def test_plotting_imports_are_kept_only_for_kept_code_that_uses_them():
+    conversion = module_of("import torch\nimport matplotlib.pyplot as plt", "plt.plot([1, 2])\nplt.show()")
+    assert "matplotlib" not in conversion.source and "import torch" in conversion.source
+    assert conversion.cells[0].reasons == ("line 2 imports matplotlib, which only left-out code uses",)
+    assert conversion.cells[0].kept == "part"
+    alone = module_of("import seaborn as sns", "x = 1")
+    assert alone.cells[0].kept == "none"
+    used = module_of("from matplotlib import pyplot as plt", "def show(losses):\n    plt.plot(losses)")
+    assert "from matplotlib import pyplot as plt" in used.source
+    kept = module_of("# grader: keep\nimport matplotlib")
+    assert "import matplotlib" in kept.source
+
+
 def test_notebook_only_imports_are_optional_and_future_imports_come_first():
     source = module_of(
         "from IPython.display import display, HTML\nimport google.colab",

@@ -45,7 +45,7 @@ def sample_run() -> GradingRun:
         ),
     ]
     notes = [
-        "Graded from gates.ipynb (4 code cells): the definitions were kept and the cells that run work left out.",
+        "Graded from gates.ipynb (4 code cells): what defines things was kept; what runs work was left out.",
         f"cell 5 (for epoch in range(500):) left out: line 1 is a loop {HOSTILE}",
     ]
     good = AssignmentResult(

@@ -54,6 +54,7 @@ def gradescope_results(submission: SubmissionResult) -> dict[str, Any]:
     lines = []
     for assignment in submission.assignments:
         lines.append(_summary_line(assignment))
+        lines.extend(f"  {note}" for note in assignment.notes)  # how a notebook was read, say
         if assignment.status != "graded":
             tests.append(_assignment_problem(assignment))
             continue
