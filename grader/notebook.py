@@ -21,7 +21,8 @@ while what runs work is left out. The rule, in the order it is applied:
    assignments to attributes or items, and assignments whose value calls a function the
    notebook defines (``model, losses = train(...)``), shows, prints, plots, reads or writes
    files or data sets (``torch.save``, ``torch.load``, ``datasets.MNIST``, ``DataLoader``,
-   ``open``), or uses a name that only left-out code defines.
+   ``open``), or uses a name that only left-out code defines, or that nothing defines before it
+   (it would stop the import with a NameError).
 
 Line numbers are kept exact: a `SourceMap` records the cell and line of every line of the
 module, and the report lists the cells left out and why.
@@ -30,6 +31,7 @@ module, and the report lists the cells left out and why.
 from __future__ import annotations
 
 import ast
+import builtins
 import json
 import re
 import warnings
@@ -275,6 +277,7 @@ class _Builder:
     aliases: dict[str, str] = field(default_factory=dict)  # name -> dotted origin, from imports
     functions: set[str] = field(default_factory=set)  # functions the notebook defines
     dropped: set[str] = field(default_factory=set)  # names only left-out code has bound
+    bound: set[str] = field(default_factory=lambda: set(dir(builtins)))  # names defined by the time a line runs
     used: set[str] = field(default_factory=set)  # names kept code reads
     waiting: list[tuple[set[str], int, str]] = field(default_factory=list)  # plotting imports: names, cell, reason
     outcomes: list[CellOutcome] = field(default_factory=list)
@@ -387,6 +390,8 @@ class _Builder:
                 return "uses get_ipython() (IPython only)"
             if name in self.dropped:
                 return f"uses `{name}`, which only left-out code defines"
+            if name not in self.bound:
+                return f"uses `{name}`, which nothing before it defines"
         for call in _calls(value):
             if (reason := self._call_reason(call)) is not None:
                 return reason
@@ -433,6 +438,7 @@ class _Builder:
                 self.functions.discard(name)
             if kept:
                 self.dropped.discard(name)
+                self.bound.add(name)
             else:
                 self.dropped.add(name)
 

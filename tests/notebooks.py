@@ -113,7 +113,8 @@ WORK = {
     3: "square_model, square_costs = train_square(steps=10_000)\nsave_model(square_model, 'square_model.pt')\n"
     "sin_model, sin_costs = train_sin(steps=10_000)\nsave_model(sin_model, 'sin_model.pt')",
     4: "model, costs = train(steps=10_000)\ntorch.save(model.state_dict(), 'minmax_model.pt')",
-    5: "train_set = datasets.MNIST('data', train=True, download=True, transform=ToTensor())\n"
+    5: "from torchvision import datasets\nfrom torchvision.transforms import ToTensor\n\n"
+    "train_set = datasets.MNIST('data', train=True, download=True, transform=ToTensor())\n"
     "test_set = datasets.MNIST('data', train=False, download=True, transform=ToTensor())\n"
     "model, history = train('data', epochs=30)\ntorch.save(model.state_dict(), 'mnist_mlp.pt')",
 }

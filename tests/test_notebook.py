@@ -103,6 +103,13 @@ def test_names_only_left_out_code_defines_are_left_out_too():
     assert conversion.cells[2].kept == "none"
 
 
+def test_a_name_nothing_defines_before_it_is_left_out():
+    conversion = module_of("train_set = datasets.MNIST('data')\nfrom torchvision import datasets\nok = datasets")
+    assert "MNIST" not in conversion.source and "ok = datasets" in conversion.source
+    assert conversion.cells[0].reasons == ("line 1 uses `datasets`, which nothing before it defines",)
+    assert "n = len([1])" in module_of("n = len([1])").source  # builtins are defined
+
+
 def test_a_name_redefined_by_kept_code_is_usable_again():
     source = kept_code("def train():\n    return 1", "model = train()", "model = None", "copy = model")
     assert "copy = model" in source
@@ -287,3 +294,31 @@ def test_fifty_cells_each_partly_kept():
     conversion = convert(node, origin="n.ipynb", module_file="n.py")  # bench/notebook.py times this
     assert len(conversion.cells) == 50 and "def f49" in conversion.source
     assert all(c.kept == "part" for c in conversion.cells)
+
+
+def test_notebooks_as_jupyter_saves_them_today_and_long_ago(tmp_path):
+    import nbformat
+
+    current = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import math\nTAU = 2 * math.pi")])
+    current.cells[0].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "6.28"}, execution_count=1)]
+    path = tmp_path / "current.ipynb"
+    nbformat.write(current, path)
+    assert "TAU = 2 * math.pi" in convert(read_notebook(path), origin=path.name, module_file="x.py").source
+    old = {  # nbformat 3: worksheets, `input` instead of `source`
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {"name": "old"},
+        "worksheets": [{"cells": [{"cell_type": "code", "input": ["X = 3\n"], "language": "python", "outputs": []}]}],
+    }
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    assert "X = 3" in convert(read_notebook(path), origin=path.name, module_file="x.py").source
+
+
+def test_hostile_cells_are_left_out_not_a_crash():
+    deep = "x = " + "(" * 300 + "1" + ")" * 300
+    conversion = module_of(
+        "a = 'ok'", "b = '\ud800'", "c = 1\x00", deep, "if a:\n" + "".join(" " * i + "if a:\n" for i in range(1, 120))
+    )
+    assert "a = 'ok'" in conversion.source
+    assert [c.kept for c in conversion.cells] == ["all", "none", "none", "none", "none"]
