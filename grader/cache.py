@@ -29,7 +29,7 @@ from grader.course import Assignment
 from grader.errors import GraderError
 from grader.results import AssignmentResult, assignment_from_dict, to_dict
 
-__all__ = ["ResultCache", "assignment_digest", "file_digest", "machine_context", "submission_digest"]
+__all__ = ["ResultCache", "archive_key", "assignment_digest", "file_digest", "machine_context", "submission_digest"]
 
 _SKIPPED = {"__pycache__", ".pytest_cache", ".hypothesis", "grader-report"}
 _CHUNK = 1 << 20
@@ -61,14 +61,31 @@ def assignment_digest(assignment: Assignment) -> str:
     return digest.hexdigest()
 
 
+def archive_key(path: Path) -> str:
+    """What a zipped or tarred submission is keyed by: its bytes, when it is small enough to be
+    unpacked at all; a larger one only by its size and time (it is refused unread anyway)."""
+    from grader.submission import MAX_ZIP_BYTES
+
+    info = path.stat()
+    if info.st_size > MAX_ZIP_BYTES:
+        return f"<too large: {info.st_size} bytes, {info.st_mtime_ns}>"
+    return file_digest(path)
+
+
 def submission_digest(folder: Path, assignment: Assignment) -> str:
-    """Hash of what a submission gives one assignment: the folder's file names, and the assignment's files.
+    """Hash of what a submission gives one assignment: the folder's file names, and every file the
+    assignment's module can see.
 
     The names of all top-level entries count (a near-miss file name changes the verdict's
-    message); the contents count only for the files the assignment grades (and the notebook that
-    stands for a missing ``NAME.py``), so a changed fitting.py regrades assignment 3 and not
-    assignment 1.
+    message); the contents count for the files the assignment grades, the notebook that stands
+    for a missing ``NAME.py``, and every top-level ``.py`` file (a helper module the student's code
+    imports), so a changed helper regrades the assignment and a changed fitting.py regrades
+    assignment 3 and not assignment 1. A file larger than the grader would read counts by its
+    size and time alone: it is refused before anything hashes it.
     """
+    from grader.notebook import MAX_NOTEBOOK_BYTES
+    from grader.submission import MAX_CHECKPOINT_BYTES, MAX_SOURCE_BYTES
+
     digest = hashlib.sha256()
     try:
         names = sorted(p.name for p in folder.iterdir())
@@ -76,11 +93,21 @@ def submission_digest(folder: Path, assignment: Assignment) -> str:
         names = []
     digest.update("\0".join(names).encode("utf-8", "surrogateescape") + b"\1")
     notebooks = tuple(name.removesuffix(".py") + ".ipynb" for name in assignment.files)
-    for name in (*assignment.submitted_files, *notebooks):
+    helpers = tuple(n for n in names if n.endswith(".py") and n not in assignment.files)
+    for name in (*assignment.submitted_files, *notebooks, *helpers):
         path = folder / name
-        digest.update(name.encode("utf-8") + b"\0")
+        limit = (
+            MAX_CHECKPOINT_BYTES
+            if name.endswith(".pt")
+            else MAX_NOTEBOOK_BYTES
+            if name.endswith(".ipynb")
+            else MAX_SOURCE_BYTES
+        )
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
         if path.is_symlink():
             digest.update(b"<link>" + os.readlink(path).encode("utf-8", "surrogateescape"))
+        elif path.is_file() and (info := path.stat()).st_size > limit:
+            digest.update(f"<too large: {info.st_size} bytes, {info.st_mtime_ns}>".encode())
         elif path.is_file():
             _update_with_file(digest, path)
         else:

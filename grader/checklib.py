@@ -116,25 +116,36 @@ def assigned_values(function: ast.FunctionDef) -> dict[str, list[ast.expr]]:
     return values
 
 
-def flows_from(
-    expr: ast.AST,
-    matches: Callable[[ast.AST], bool],
-    values: dict[str, list[ast.expr]],
-    _seen: frozenset[str] = frozenset(),
-) -> bool:
+def flows_from(expr: ast.AST, matches: Callable[[ast.AST], bool], values: dict[str, list[ast.expr]]) -> bool:
     """Whether a node of `expr` matches, directly or through the local variables it reads
-    (`values`: what each local name is assigned, from `assigned_values`)."""
-    for node in ast.walk(expr):
-        if matches(node):
-            return True
-        if (
-            isinstance(node, ast.Name)
-            and node.id in values
-            and node.id not in _seen
-            and any(flows_from(v, matches, values, _seen | {node.id}) for v in values[node.id])
-        ):
-            return True
-    return False
+    (`values`: what each local name is assigned, from `assigned_values`).
+
+    Linear in the size of the function: every assigned expression is walked once, and the names
+    that carry a match are found by following "is read by" edges back from the direct matches (a
+    chain of locals that double at each step, ``x2 = x1 + x1``, costs what its text costs).
+    """
+    carriers = _carriers(matches, values)
+    return any(matches(node) or (isinstance(node, ast.Name) and node.id in carriers) for node in ast.walk(expr))
+
+
+def _carriers(matches: Callable[[ast.AST], bool], values: dict[str, list[ast.expr]]) -> set[str]:
+    """The local names whose value matches, directly or through other locals."""
+    readers: dict[str, set[str]] = {}
+    carriers: set[str] = set()
+    for name, assigned in values.items():
+        for value in assigned:
+            for node in ast.walk(value):
+                if matches(node):
+                    carriers.add(name)
+                elif isinstance(node, ast.Name) and node.id in values:
+                    readers.setdefault(node.id, set()).add(name)
+    queue = list(carriers)
+    while queue:
+        for reader in readers.get(queue.pop(), ()):
+            if reader not in carriers:
+                carriers.add(reader)
+                queue.append(reader)
+    return carriers
 
 
 def fed_by_call(expr: ast.AST, names: set[str], values: dict[str, list[ast.expr]]) -> bool:

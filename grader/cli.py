@@ -283,6 +283,12 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     )
     if problems:
         print(f"{problems} assignment result(s) are ungradable or errored: see the top of {args.out}/index.html")
+    if run.skipped:
+        print(f"Not graded ({len(run.skipped)}; also listed in index.html):")
+        for entry in run.skipped[:20]:
+            print(f"  {entry.name}: {entry.reason}")
+        if len(run.skipped) > 20:
+            print(f"  … and {len(run.skipped) - 20} more")
     return EXIT_OK
 
 

@@ -34,6 +34,8 @@ class Limits:
     memory_mb: int = 3072  # resident memory of the worker beyond what torch itself needs
     output_bytes: int = 65536  # captured stdout/stderr kept per check
     transfer_mb: int = 256  # largest message a worker may send back
+    file_mb: int = 64  # largest file the worker may write (RLIMIT_FSIZE; a memfd or tmpfs file too)
+    open_files: int = 256  # files, sockets and pipes the worker may hold open at once (RLIMIT_NOFILE)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -16,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.cache import ResultCache, file_digest, machine_context, submission_digest
+from grader.cache import ResultCache, archive_key, machine_context, submission_digest
 from grader.course import Assignment, Course
 from grader.errors import CourseError, GraderError, SubmissionError
 from grader.exporters.gradebook import gradebook_csv
+from grader.folders import remove_tree
 from grader.isolation import InsecureGrading, Isolation, probe
 from grader.isolation import describe as describe_isolation
 from grader.reports import render_index, render_student
@@ -34,7 +36,7 @@ from grader.results import (
     to_dict,
 )
 from grader.runner import JudgeRunner, Runner, grader_error, ungradable
-from grader.submission import Student, discover_students, unpack_zip
+from grader.submission import Student, survey, unpack
 
 __all__ = ["BatchInterrupted", "BatchProgress", "check_folder", "grade_class"]
 
@@ -118,7 +120,8 @@ def grade_class(
     Finished results are cached under `out/.cache/` by the hash of the student's files, of
     the checks and of the grader version, so a rerun regrades only new or changed submissions
     (`force` regrades everything). Writes one report per student under `out/students/`,
-    `out/results.json` (rewritten after every student), then `out/index.html` and
+    `out/results.json` (rewritten at most every RESULTS_EVERY_S seconds: each result is in the
+    cache at once), then `out/index.html` and
     `out/gradebook.csv`. `on_start(name, total)` and `on_progress(...)` are called as each student
     starts and finishes (from worker threads when `workers` > 1). On Ctrl-C the running judges
     are stopped, what finished is written out, and `BatchInterrupted` is raised.
@@ -140,7 +143,7 @@ def grade_class(
                 "no hidden checks: grading needs the instructor's course (pass --course or run from its checkout)",
                 path=assignment.dir / "checks" / "hidden",
             )
-    students = discover_students(submissions)
+    students, skipped = survey(submissions)
     workers = max(1, workers)
     if scheduler is not None and runner is not None:
         raise GraderError("a Dask cluster builds its own judge runners: pass runner_options, not a runner")
@@ -163,31 +166,29 @@ def grade_class(
         own_runner = runner = JudgeRunner(**runner_options, templates=scheduler is None and len(students) > 1)
     cache = ResultCache(out / ".cache", machine_context(runner_options))
     (out / "students").mkdir(parents=True, exist_ok=True)
-    run = GradingRun(created=now_iso(), isolation=recorded)
+    run = GradingRun(created=now_iso(), isolation=recorded, skipped=skipped)
     links: dict[str, str] = {}
     used_names: set[str] = set()
-    order = {clean_text(s.name): i for i, s in enumerate(students)}
+    order = {s.name: i for i, s in enumerate(students)}  # names are unique once cleaned (survey)
+    saved = time.monotonic()
 
     def grade(student: Student) -> tuple[SubmissionResult, int]:
         if on_start is not None:
             on_start(student.name, len(students))
-        return _grade_student(runner, student, assignments, cache, reuse=not force)
+        try:
+            return _grade_student(runner, student, assignments, cache, reuse=not force)
+        except Exception as exc:  # a fault of ours on this submission must not cost the class its grades
+            return _grader_failed(student, assignments, exc), 0
 
     def finish(result: SubmissionResult, cached: int) -> None:
+        nonlocal saved
         run.submissions.append(result)
-        run.submissions.sort(key=lambda s: order[s.student])
-        filename = _report_name(result.student, used_names)
-        links[result.student] = "students/" + urllib.parse.quote(filename)
-        html = render_student(
-            result,
-            generated=run.created,
-            version=__version__,
-            index_href="../index.html",
-            isolation=describe_isolation(run.isolation),
-        )
-        (out / "students" / filename).write_text(html, encoding="utf-8")
-        if cached < len(result.assignments):  # what came from the cache is safe there already
+        run.submissions.sort(key=lambda s: order.get(s.student, len(order)))
+        links[result.student] = "students/" + urllib.parse.quote(_write_report(result, out, run, used_names))
+        # Each result is in the cache already: results.json is rewritten now and then, and at the end.
+        if cached < len(result.assignments) and time.monotonic() - saved > RESULTS_EVERY_S:
             save_run(run, out / "results.json")
+            saved = time.monotonic()
         if on_progress is not None:
             on_progress(BatchProgress(len(run.submissions), len(students), result, cached))
 
@@ -234,7 +235,11 @@ def grade_student_task(
     assignments = [course.get(i) for i in assignment_ids]
     cache = ResultCache(Path(cache_dir), machine_context(runner_options))
     runner = JudgeRunner(**runner_options)
-    result, cached = _grade_student(runner, Student(name, Path(path)), assignments, cache, reuse=not force)
+    student = Student(name, Path(path))
+    try:
+        result, cached = _grade_student(runner, student, assignments, cache, reuse=not force)
+    except Exception as exc:  # as on this machine: one submission never stops the batch
+        result, cached = _grader_failed(student, assignments, exc), 0
     return to_dict(result), cached
 
 
@@ -285,6 +290,29 @@ def _grade_on_dask(
             raise
 
 
+def _write_report(result: SubmissionResult, out: Path, run: GradingRun, used: set[str]) -> str:
+    """Write one student's report; the file name it got (unique, whatever the student's name)."""
+    html = render_student(
+        result,
+        generated=run.created,
+        version=__version__,
+        index_href="../index.html",
+        isolation=describe_isolation(run.isolation),
+    )
+    filename = _report_name(result.student, used)
+    try:
+        (out / "students" / filename).write_text(html, encoding="utf-8")
+    except OSError:  # a name this file system refuses after all: a plain one
+        filename = _report_name("student", used)
+        (out / "students" / filename).write_text(html, encoding="utf-8")
+    return filename
+
+
+def _grader_failed(student: Student, assignments: list[Assignment], exc: Exception) -> SubmissionResult:
+    why = clean_text(f"the grader failed on this submission: {type(exc).__name__}: {exc}"[:500])
+    return SubmissionResult(student=student.name, assignments=[grader_error(a, "all", why) for a in assignments])
+
+
 def _cancel(runner: Runner) -> None:
     cancel = getattr(runner, "cancel", None)
     if cancel is not None:
@@ -307,22 +335,23 @@ def _grade_student(
 ) -> tuple[SubmissionResult, int]:
     """Grade one student's assignments, storing each result in `cache` (and, with `reuse`, taking
     from it those whose key is known); returns how many came from the cache."""
-    result = SubmissionResult(student=clean_text(student.name))  # a folder name is any bytes
+    result = SubmissionResult(student=student.name)  # cleaned and unique (grader.submission.survey)
     cached = 0
-    zip_digest = file_digest(student.path) if student.is_zip else None
+    archive_digest = archive_key(student.path) if student.is_archive else None
     keys = {  # the name counts too: identical files of two students are still two gradings
-        a.id: cache.key(student.name + "\0" + (zip_digest or submission_digest(student.path, a)), a)
+        a.id: cache.key(student.name + "\0" + (archive_digest or submission_digest(student.path, a)), a)
         for a in assignments
     }
     hits = {a.id: hit for a in assignments if reuse and (hit := cache.get(keys[a.id])) is not None}
     if len(hits) == len(assignments):
         result.assignments = [hits[a.id] for a in assignments]
         return result, len(hits)
-    with tempfile.TemporaryDirectory(prefix="grader-s-") as tmp:
+    tmp = tempfile.mkdtemp(prefix="grader-s-")
+    try:
         folder = student.path
-        if student.is_zip:
+        if student.is_archive:
             try:
-                folder = unpack_zip(student.path, Path(tmp))
+                folder = unpack(student.path, Path(tmp))
             except SubmissionError as exc:
                 result.assignments = [ungradable(a, "all", exc.reason) for a in assignments]
                 return result, 0
@@ -334,6 +363,8 @@ def _grade_student(
             graded = _run_one(runner, assignment, folder, scope="all")
             cache.put(keys[assignment.id], graded)
             result.assignments.append(graded)
+    finally:
+        remove_tree(Path(tmp))  # whatever an archive held, however deep
     return result, cached
 
 
@@ -361,10 +392,14 @@ def _run_one(
 
 
 _UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
+RESULTS_EVERY_S = 60.0  # results.json is rewritten at most this often during a batch, and at its end
+_REPORT_NAME_BYTES = 160  # well under the 255 bytes a file name may have, room for "-12.html"
 
 
 def _report_name(student: str, used: set[str]) -> str:
     base = _UNSAFE.sub("_", student).strip("._") or "student"
+    while len(base.encode("utf-8")) > _REPORT_NAME_BYTES:
+        base = base[:-1]
     name, n = f"{base}.html", 2
     while name.lower() in used:
         name, n = f"{base}-{n}.html", n + 1

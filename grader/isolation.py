@@ -111,6 +111,7 @@ class Isolation:
     kill_all: bool = False
     platform: str = sys.platform
     reason: str = ""  # why something is missing, in a few words
+    memory: str = "sampling"  # how its memory is limited: "cgroup v2", "cgroup v1" or "sampling" (grader.cgroups)
 
     def missing(self) -> list[str]:
         return [name for name in FEATURES if not getattr(self, name)]
@@ -128,11 +129,16 @@ class Isolation:
 
     def describe(self) -> str:
         """One line for a terminal or a report."""
+        memory = (
+            f"; memory limited by a {self.memory} of its own (memfd, tmpfs and kernel memory counted)"
+            if self.memory.startswith("cgroup")
+            else ""
+        )
         if self.level == "full":
-            return "full isolation: " + "; ".join(FEATURES.values())
+            return "full isolation: " + "; ".join(FEATURES.values()) + memory
         missing = ", ".join(FEATURES[name] for name in self.missing())
         why = f" ({self.reason})" if self.reason else ""
-        return f"{self.level} isolation: missing {missing}{why}"
+        return f"{self.level} isolation: missing {missing}{why}{memory}"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"level": self.level}
@@ -142,7 +148,7 @@ def describe(fields: dict[str, Any]) -> str:
     """The line a report shows for a run's recorded isolation (`GradingRun.isolation`)."""
     if not fields:
         return ""
-    known = {name: fields[name] for name in (*FEATURES, "platform", "reason") if name in fields}
+    known = {name: fields[name] for name in (*FEATURES, "platform", "reason", "memory") if name in fields}
     text = Isolation(**known).describe()
     return text + (" (graded with --insecure)" if fields.get("insecure") else "")
 
@@ -460,7 +466,9 @@ def probe() -> Isolation:
             stderr = done.stderr
             fields = json.loads(done.stdout.decode().strip().splitlines()[-1])
             fields.pop("level", None)
-            _probed = Isolation(**fields)
+            from grader.cgroups import available
+
+            _probed = Isolation(**(fields | {"memory": available()}))
         except (OSError, subprocess.SubprocessError, ValueError, IndexError, TypeError) as exc:
             detail = stderr.decode(errors="replace").strip().splitlines()[-1:]
             _probed = Isolation(reason=f"probe failed: {detail[0] if detail else exc}")

@@ -420,7 +420,7 @@ class _Builder:
             return f"calls {root}()"
         for prefix in _WORK_PREFIXES:
             if full == prefix or full.startswith(prefix + ".") or (prefix.endswith("_") and full.startswith(prefix)):
-                return f"calls {_short_call(root, dotted)}() (plots, files or data)"
+                return f"calls {root}{dotted}() (plots, files or data)"
         return None
 
     # --- names -----------------------------------------------------------------------------
@@ -563,11 +563,7 @@ def _callee(func: ast.expr) -> tuple[str | None, str]:
 
 def _callee_text(call: ast.Call) -> str:
     root, dotted = _callee(call.func)
-    return _short_call(root or "a function", dotted)
-
-
-def _short_call(root: str, dotted: str) -> str:
-    return root + dotted
+    return (root or "a function") + dotted
 
 
 def _bound_names(node: ast.stmt) -> Iterator[str]:

@@ -22,6 +22,7 @@ __all__ = [
     "TEST_STATUSES",
     "AssignmentResult",
     "GradingRun",
+    "Skipped",
     "SubmissionResult",
     "TestResult",
     "counted_max_score",
@@ -56,6 +57,7 @@ class TestResult:
     output: str = ""
     duration_s: float = 0.0
     plots: list[dict[str, Any]] = field(default_factory=list)
+    detail: str = ""  # a hidden check's feedback before what the student's code said was taken out: instructors only
 
     @property
     def passed(self) -> bool:
@@ -127,6 +129,14 @@ class SubmissionResult:
         return next((a for a in self.assignments if a.id == assignment_id), None)
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """An entry of the submissions folder that was not graded, and why."""
+
+    name: str
+    reason: str
+
+
 @dataclass
 class GradingRun:
     """A batch: the top-level object of results.json."""
@@ -135,6 +145,7 @@ class GradingRun:
     grader_version: str = __version__
     created: str = field(default_factory=lambda: now_iso())
     isolation: dict[str, Any] = field(default_factory=dict)  # `grader.isolation.Isolation.to_dict()` of the workers
+    skipped: list[Skipped] = field(default_factory=list)  # what the submissions folder held that was not graded
 
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -146,6 +157,27 @@ def clean_text(text: str) -> str:
     breaks and tabs stay. Every text that reaches a result passes through here."""
     text = text.replace("\r\n", "\n")
     return _UNPRINTABLE.sub("\ufffd", text) if _UNPRINTABLE.search(text) else text
+
+
+FEEDBACK_CAP = 8000  # characters of one check's feedback (and of its detail) kept in the results
+
+
+def cap_text(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters with a note of how much was left out."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n[... {len(text) - limit} more characters not kept]"
+
+
+_LINE_BREAKS = re.compile("[\t\n\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+NAME_CAP = 120  # characters of a student's or a file's name kept for display
+
+
+def clean_name(name: str) -> str:
+    """A name (a student's folder, a file) safe to print on one line and show: `clean_text`, and
+    no line breaks, tabs or bidirectional overrides either; at most NAME_CAP characters."""
+    cleaned = _LINE_BREAKS.sub("\ufffd", clean_text(name)).strip()
+    return cleaned if len(cleaned) <= NAME_CAP else cleaned[: NAME_CAP - 1] + "…"
 
 
 def now_iso() -> str:
@@ -169,6 +201,7 @@ def to_dict(obj: TestResult | AssignmentResult | SubmissionResult | GradingRun) 
             "output": obj.output,
             "duration_s": obj.duration_s,
             "plots": [dict(p) for p in obj.plots],
+            "detail": obj.detail,
         }
     if isinstance(obj, AssignmentResult):
         return {
@@ -190,6 +223,7 @@ def to_dict(obj: TestResult | AssignmentResult | SubmissionResult | GradingRun) 
         "grader_version": obj.grader_version,
         "created": obj.created,
         "isolation": dict(obj.isolation),
+        "skipped": [{"name": k.name, "reason": k.reason} for k in obj.skipped],
         "submissions": [to_dict(s) for s in obj.submissions],
     }
 
@@ -242,7 +276,7 @@ def test_from_dict(data: Any) -> TestResult:
         data,
         "test",
         ("id", "name", "status", "score", "max_score", "visibility"),
-        ("feedback", "output", "duration_s", "plots"),
+        ("feedback", "output", "duration_s", "plots", "detail"),
     )
     plots = r.items("plots")
     if not all(isinstance(p, dict) for p in plots):
@@ -258,6 +292,7 @@ def test_from_dict(data: Any) -> TestResult:
         output=r.text("output"),
         duration_s=r.number("duration_s"),
         plots=plots,
+        detail=r.text("detail"),
     )
 
 
@@ -298,14 +333,19 @@ def submission_from_dict(data: Any) -> SubmissionResult:
 
 
 def run_from_dict(data: Any) -> GradingRun:
-    r = _Reader(data, "results", ("grader_version", "created", "submissions"), ("isolation",))
+    r = _Reader(data, "results", ("grader_version", "created", "submissions"), ("isolation", "skipped"))
     isolation = r.data.get("isolation", {})
     if not isinstance(isolation, dict):
         raise ValueError("results.isolation: expected an object")
+    skipped = []
+    for item in r.items("skipped"):
+        entry = _Reader(item, "results.skipped", ("name", "reason"))
+        skipped.append(Skipped(entry.text("name"), entry.text("reason")))
     return GradingRun(
         grader_version=r.text("grader_version"),
         created=r.text("created"),
         isolation=isolation,
+        skipped=skipped,
         submissions=[submission_from_dict(s) for s in r.items("submissions")],
     )
 

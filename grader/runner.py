@@ -23,7 +23,7 @@ from grader.course import Assignment
 from grader.data import data_root
 from grader.errors import CourseError, SandboxError, SubmissionError
 from grader.isolation import FEATURES, WORKER_PID_FILE, probe, sweep, uid_for
-from grader.results import AssignmentResult, TestResult, clean_text, counted_max_score, test_from_dict
+from grader.results import AssignmentResult, TestResult, cap_text, clean_text, counted_max_score, test_from_dict
 from grader.sandbox import kill_group, launch_module, minimal_env
 from grader.submission import Prepared, prepare
 
@@ -142,6 +142,8 @@ class JudgeRunner:
                 problem = None
             except SubmissionError as exc:
                 prepared, problem = Prepared(folder, []), exc.reason
+            except OSError as exc:  # a file the grader may not read, one that vanished meanwhile
+                prepared, problem = Prepared(folder, []), f"the submission cannot be read ({exc.strerror or exc})"
             result = self._judge(assignment, prepared, visibilities, scope, Path(tmp), collect_only=problem is not None)
         result.notes = [clean_text(note) for note in prepared.notes]
         if problem is not None and result.status != "error":
@@ -373,7 +375,8 @@ def _sweep_worker(folder: Path) -> None:
 
 def _assemble(assignment: Assignment, scope: Scope, payload: dict) -> AssignmentResult:  # type: ignore[type-arg]
     tests: list[TestResult] = [test_from_dict(t) for t in payload.get("tests", [])]
-    problems: list[str] = [clean_text(str(p)) for p in payload.get("problems", [])]
+    _cap_outputs(tests)
+    problems: list[str] = [cap_text(clean_text(str(p)), 2000) for p in payload.get("problems", [])]
     errored = [t.name for t in tests if t.status == "error" and not payload.get("collect_only")]
     status = "graded"
     message = ""
@@ -400,6 +403,19 @@ def _assemble(assignment: Assignment, scope: Scope, payload: dict) -> Assignment
         message=message,
         tests=tests,
     )
+
+
+OUTPUT_PER_ASSIGNMENT = 256 * 1024  # characters of the student's output kept over all checks of an assignment
+
+
+def _cap_outputs(tests: list[TestResult]) -> None:
+    """What the student's code printed, kept up to OUTPUT_PER_ASSIGNMENT in all (each check's own
+    output is capped by the judge already): a report stays a size a browser opens."""
+    room = OUTPUT_PER_ASSIGNMENT
+    for test in tests:
+        if len(test.output) > room:
+            test.output = cap_text(test.output, room) if room > 0 else "[output not kept: too much printed before]"
+        room = max(0, room - len(test.output))
 
 
 class FakeRunner:

@@ -17,11 +17,10 @@ import os
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-__all__ = ["Process", "ProcessLimits", "kill_group", "launch", "launch_module", "minimal_env", "resident_bytes"]
+__all__ = ["Process", "kill_group", "launch", "launch_module", "minimal_env", "resident_bytes"]
 
 
 class Process(Protocol):
@@ -35,16 +34,6 @@ class Process(Protocol):
     def wait(self, timeout: float | None = None) -> int: ...
     def kill(self) -> None: ...
     def communicate(self, input: Any = None, timeout: float | None = None) -> tuple[Any, Any]: ...
-
-
-@dataclass(frozen=True)
-class ProcessLimits:
-    """rlimits a worker sets on itself once its libraries are loaded."""
-
-    memory_bytes: int  # address space beyond what the process holds after preloading
-    cpu_seconds: int
-    file_bytes: int = 64 * 1024 * 1024
-    open_files: int = 256
 
 
 def minimal_env(home: Path, *, threads: int = 1) -> dict[str, str]:

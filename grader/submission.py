@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 import re
 import shutil
 import stat
+import tarfile
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -25,27 +27,90 @@ from pathlib import Path, PurePosixPath
 
 from grader.course import Assignment
 from grader.errors import SubmissionError
+from grader.folders import find_files
+from grader.results import Skipped, clean_name
 from grader.sources import SourceMap, decode_source
 
-__all__ = ["Prepared", "Student", "discover_students", "preflight", "prepare", "unpack_zip"]
+__all__ = [
+    "ARCHIVES",
+    "Prepared",
+    "Skipped",
+    "Student",
+    "discover_students",
+    "preflight",
+    "prepare",
+    "survey",
+    "unpack",
+    "unpack_zip",
+]
 
 MAX_SOURCE_BYTES = 1024 * 1024
 MAX_CHECKPOINT_BYTES = 512 * 1024 * 1024
 MAX_HELPERS = 20
 MAX_ZIP_ENTRIES = 2000
 MAX_ZIP_BYTES = 600 * 1024 * 1024
+MAX_DEPTH = 32  # folders nested in an archive
+
+
+ARCHIVES = (".zip", ".tar.gz", ".tgz", ".tar")
 
 
 @dataclass(frozen=True)
 class Student:
-    """One entry of a submissions folder: a folder or a .zip file."""
+    """One entry of a submissions folder: a folder or an archive (.zip, .tar.gz).
+
+    `name` is the entry's name made safe to print and show (`grader.results.clean_name`) and
+    unique among the class; `path` is the entry itself.
+    """
 
     name: str
     path: Path
 
     @property
+    def is_archive(self) -> bool:
+        return self.path.name.lower().endswith(ARCHIVES) and self.path.is_file() and not self.path.is_symlink()
+
+    @property
     def is_zip(self) -> bool:
-        return self.path.suffix.lower() == ".zip" and self.path.is_file()
+        return self.is_archive and self.path.name.lower().endswith(".zip")
+
+
+def survey(folder: Path) -> tuple[list[Student], list[Skipped]]:
+    """Every student folder and archive under `folder`, sorted by name, names cleaned and unique;
+    and every other entry with the reason it is not graded (nothing is skipped without a word)."""
+    if not folder.is_dir():
+        raise SubmissionError(f"{folder} is not a folder of submissions")
+    students: list[Student] = []
+    skipped: list[Skipped] = []
+    seen: set[str] = set()
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name.lower()):
+        shown = clean_name(entry.name)
+        if entry.name.startswith("."):
+            skipped.append(Skipped(shown, "hidden (its name starts with a dot)"))
+            continue
+        if entry.is_symlink():
+            skipped.append(Skipped(shown, "a symbolic link: put the folder or archive itself here"))
+            continue
+        lower = entry.name.lower()
+        if entry.is_dir():
+            name = shown
+        elif entry.is_file() and lower.endswith(ARCHIVES):
+            name = clean_name(entry.name[: -len(next(x for x in ARCHIVES if lower.endswith(x)))])
+        else:
+            what = "a file" if entry.is_file() else "not a regular file or folder"
+            skipped.append(Skipped(shown, f"{what}, not a student's folder or archive (.zip, .tar.gz)"))
+            continue
+        unique, n = name or "student", 2
+        while unique.lower() in seen:
+            unique, n = f"{name} ({n})", n + 1
+        seen.add(unique.lower())
+        students.append(Student(unique, entry))
+    return students, skipped
+
+
+def discover_students(folder: Path) -> list[Student]:
+    """Every student folder and archive under `folder` (see `survey`)."""
+    return survey(folder)[0]
 
 
 @dataclass(frozen=True)
@@ -57,29 +122,6 @@ class Prepared:
     files: list[str]
     sources: dict[str, SourceMap] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-
-def discover_students(folder: Path) -> list[Student]:
-    """Every student folder and .zip under `folder`, sorted by name; names made unique."""
-    if not folder.is_dir():
-        raise SubmissionError(f"{folder} is not a folder of submissions")
-    students: list[Student] = []
-    seen: set[str] = set()
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name.lower()):
-        if entry.name.startswith(".") or entry.is_symlink():
-            continue
-        if entry.is_dir():
-            name = entry.name
-        elif entry.is_file() and entry.suffix.lower() == ".zip":
-            name = entry.stem
-        else:
-            continue
-        unique, n = name, 2
-        while unique in seen:
-            unique, n = f"{name} ({n})", n + 1
-        seen.add(unique)
-        students.append(Student(unique, entry))
-    return students
 
 
 def preflight(assignment: Assignment, folder: Path) -> list[str]:
@@ -208,8 +250,8 @@ def _missing_message(folder: Path, name: str) -> str:
     """Say what is missing and, when a file looks like the intended one, where it is."""
     notebook = name.removesuffix(".py") + ".ipynb"
     if folder.is_dir():
-        nested = [p for pattern in (name, notebook) for p in sorted(folder.rglob(pattern)) if p.is_file()][:1]
-        top = [p.name for p in folder.iterdir() if p.is_file()]
+        nested = [p for pattern in (name, notebook) for p in find_files(folder, pattern)][:1]
+        top = [p.name for p in folder.iterdir() if p.is_file()][:10_000]
         notebooks = sorted(t for t in top if t.lower().endswith(".ipynb"))
         sources = [t for t in top if not t.lower().endswith(".ipynb")]
         close = difflib.get_close_matches(name.lower(), [t.lower() for t in sources], n=1, cutoff=0.75)
@@ -229,47 +271,101 @@ def _missing_message(folder: Path, name: str) -> str:
     return f"{name} is missing: submit a file named exactly {name} (or the notebook {notebook})"
 
 
+def unpack(archive: Path, dest: Path) -> Path:
+    """Extract a .zip or .tar.gz `archive` into `dest` and return the folder that holds the submission
+    (the single top-level folder, when everything sits in one), or `SubmissionError` saying why not."""
+    if archive.name.lower().endswith(".zip"):
+        return unpack_zip(archive, dest)
+    return unpack_tar(archive, dest)
+
+
 def unpack_zip(archive: Path, dest: Path) -> Path:
-    """Extract `archive` into `dest` safely and return the folder that holds the submission.
+    """Extract the zip `archive` into `dest` safely (see `unpack`).
 
     Refuses (SubmissionError) archives that are not zips, that hold too many or too large
-    entries, links, or paths that are absolute or climb out with `..`. When everything sits in
-    one top-level folder, that folder is returned.
+    entries, folders nested too deep, names too long, links, or paths that are absolute or climb
+    out with `..`. Anything else a member does wrong (a file and a folder of one name, a damaged
+    member) makes the archive unreadable, never stops the grader.
     """
     try:
         zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SubmissionError(f"{archive.name} is not a readable zip file ({exc})") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:  # a name not UTF-8 too
+        raise SubmissionError(f"{archive.name} is not a readable zip file ({_first_line(exc)})") from None
     with zf:
         infos = zf.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES:
-            raise SubmissionError(f"{archive.name} holds {len(infos)} entries; the limit is {MAX_ZIP_ENTRIES}")
-        if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
-            raise SubmissionError(f"{archive.name} unpacks to more than {MAX_ZIP_BYTES // 2**20} MiB")
+        _check_count_and_size(archive.name, len(infos), sum(i.file_size for i in infos))
         for info in infos:
             try:
                 _extract_one(zf, info, dest, archive.name)
-            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
-                # a damaged member (bad CRC, truncated data), an unsupported method or encryption
-                raise SubmissionError(f"{archive.name}: {info.filename} cannot be unpacked ({exc})") from None
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+                # a damaged member (bad CRC, truncated data), an unsupported method or encryption, a
+                # name the file system refuses, a file where a folder must go
+                raise SubmissionError(
+                    f"{archive.name}: {clean_name(info.filename)} cannot be unpacked ({_first_line(exc)})"
+                ) from None
+    return _submission_root(dest)
+
+
+def unpack_tar(archive: Path, dest: Path) -> Path:
+    """Extract the tar (gz, bz2, xz) `archive` into `dest` with `tarfile`'s ``data`` filter: no
+    links out, no devices, no absolute paths, no `..`; the limits of `unpack_zip` otherwise."""
+    try:
+        with tarfile.open(archive) as tf:
+            members = tf.getmembers()
+            _check_count_and_size(archive.name, len(members), sum(m.size for m in members if m.isfile()))
+            for member in members:
+                _check_member_name(member.name, archive.name)
+                if member.issym() or member.islnk():
+                    raise SubmissionError(
+                        f"{archive.name} contains a link ({clean_name(member.name)}); submit plain files"
+                    )
+            tf.extractall(dest, filter="data")
+    except SubmissionError:
+        raise
+    except (tarfile.TarError, OSError, EOFError, ValueError, zlib.error) as exc:  # FilterError is a TarError
+        raise SubmissionError(f"{archive.name} cannot be unpacked ({_first_line(exc)})") from None
+    return _submission_root(dest)
+
+
+def _check_count_and_size(archive: str, count: int, size: int) -> None:
+    if count > MAX_ZIP_ENTRIES:
+        raise SubmissionError(f"{archive} holds {count} entries; the limit is {MAX_ZIP_ENTRIES}")
+    if size > MAX_ZIP_BYTES:
+        raise SubmissionError(f"{archive} unpacks to more than {MAX_ZIP_BYTES // 2**20} MiB")
+
+
+def _submission_root(dest: Path) -> Path:
     entries = [p for p in dest.iterdir() if p.name not in ("__MACOSX",) and not p.name.startswith(".")]
-    if len(entries) == 1 and entries[0].is_dir():
+    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
         return entries[0]
     return dest
 
 
-_BAD_PART = re.compile(r"^(\.\.|)$")
+_DRIVE = re.compile(r"^[A-Za-z]:/")  # a Windows absolute path (a colon elsewhere is a legal name)
+
+
+def _check_member_name(raw: str, archive: str) -> PurePosixPath:
+    name = raw.replace("\\", "/")
+    pure = PurePosixPath(name)
+    if pure.is_absolute() or _DRIVE.match(name) or ".." in pure.parts:
+        raise SubmissionError(f"{archive} contains the path {clean_name(raw)!r}, which leaves the submission folder")
+    if len(pure.parts) > MAX_DEPTH:
+        raise SubmissionError(f"{archive} nests folders more than {MAX_DEPTH} deep ({clean_name(raw)[:80]}…)")
+    for part in pure.parts:
+        if len(os.fsencode(part)) > 255:
+            raise SubmissionError(f"{archive} holds a name longer than 255 bytes ({clean_name(part)[:60]}…)")
+    return pure
 
 
 def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive: str) -> None:
-    name = info.filename.replace("\\", "/")
-    pure = PurePosixPath(name)
-    if pure.is_absolute() or any(_BAD_PART.match(part) for part in pure.parts if part != "/") or ":" in name:
-        raise SubmissionError(f"{archive} contains the path {info.filename!r}, which leaves the submission folder")
+    pure = _check_member_name(info.filename, archive)
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise SubmissionError(f"{archive} contains a symbolic link ({info.filename}); submit plain files")
-    target = dest.joinpath(*pure.parts)
+        raise SubmissionError(f"{archive} contains a symbolic link ({clean_name(info.filename)}); submit plain files")
+    parts = [p for p in pure.parts if p not in (".", "")]
+    if not parts:
+        return  # the archive's own folder
+    target = dest.joinpath(*parts)
     if info.is_dir():
         target.mkdir(parents=True, exist_ok=True)
         return
@@ -279,8 +375,13 @@ def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive
         while chunk := src.read(1 << 20):
             written += len(chunk)
             if written > info.file_size or written > MAX_ZIP_BYTES:
-                raise SubmissionError(f"{archive}: {info.filename} unpacks to more than it declares")
+                raise SubmissionError(f"{archive}: {clean_name(info.filename)} unpacks to more than it declares")
             out.write(chunk)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return clean_name(lines[0][:200]) if lines else type(exc).__name__
 
 
 def copy_submission(src: Path, dest: Path, names: list[str]) -> None:

@@ -104,7 +104,7 @@ def test_known_wrong_solution_handed_in_as_a_notebook_loses_the_same_points(grad
     assert_same_verdicts(graded[name], graded[name + NOTEBOOK], name)
 
 
-@pytest.mark.parametrize("name", ["alternative_numpy", "example 01-perfect"])
+@pytest.mark.parametrize("name", ["alternative_numpy", "alternative_chain", "example 01-perfect"])
 def test_alternative_correct_solution_keeps_full_marks(graded, name):
     assert_full_marks(graded[name], name)
 

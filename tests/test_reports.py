@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader.reports import points, render_index, render_student
-from grader.results import AssignmentResult, GradingRun, SubmissionResult, TestResult
+from grader.results import AssignmentResult, GradingRun, Skipped, SubmissionResult, TestResult
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -63,6 +63,7 @@ def sample_run() -> GradingRun:
         ],
         grader_version="0.1.0",
         created="2026-11-22T10:00:00Z",
+        skipped=[Skipped(f"notes {HOSTILE}.txt", "a file, not a student's folder or archive (.zip, .tar.gz)")],
     )
 
 

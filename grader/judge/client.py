@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.cgroups import WorkerCgroup
 from grader.course import Limits
 from grader.errors import CodecError, SandboxError
 from grader.isolation import FEATURES, WORKER_PID_FILE, pids_of, private_bytes, sweep, uid_for
@@ -35,7 +36,14 @@ ROOT = 0  # handle id of the student's module
 _STARTUP_TIMEOUT_S = 120.0  # loading torch on a cold machine; not charged to the student
 _FAMILY_LOOK_S = 0.2
 _PROCESS_LIMIT = 32  # processes and threads of a worker's own uid (RLIMIT_NPROC): a fork bomb stops there
+# The kernel's own limit on a worker's cgroup, above the memory limit the judge enforces itself: room
+# for the cache of files it reads, so only memory the worker really holds ever meets it.
+_CGROUP_SLACK_MB = 512
 _ISOLATION_FIELDS = {*FEATURES, "level", "reason", "platform"}
+_NAME_CAP = 100  # a class's or an attribute's name, as the worker reports it
+_MESSAGE_CAP = 2000
+_TRACEBACK_CAP = 4000
+_STUDENT_TEXTS_CAP = 4000  # texts remembered per check, to keep out of a hidden check's feedback
 _args_repr = reprlib.Repr()
 _args_repr.maxstring = 40
 _args_repr.maxlist = 6
@@ -67,13 +75,18 @@ class RemoteError(Exception):
     exception derives from, so checks can write ``pytest.raises(ValueError)``.
     """
 
-    def __init__(self, info: dict[str, Any], call: str):
-        self.type_name = str(info.get("type", "Exception"))
-        self.message = str(info.get("message", ""))
-        self.student_traceback = str(info.get("traceback", ""))
-        self.names: list[str] = [str(n) for n in info.get("names", [])]
+    def __init__(self, info: dict[str, Any], call: str, *, shown_type: str | None = None):
+        """`shown_type`: say only this (a built-in exception's name) in the error's text, never the
+        student's class name or message, which a hidden check must not pass on."""
+        self.type_name = str(info.get("type", "Exception"))[:_NAME_CAP]
+        self.message = str(info.get("message", ""))[:_MESSAGE_CAP]
+        self.student_traceback = str(info.get("traceback", ""))[-_TRACEBACK_CAP:]
+        self.names: list[str] = [str(n)[:_NAME_CAP] for n in info.get("names", [])][:60]
         self.call = call
-        text = f"{self.type_name}: {self.message}" if self.message else self.type_name
+        if shown_type is not None:
+            text = shown_type
+        else:
+            text = f"{self.type_name}: {self.message}" if self.message else self.type_name
         if self.type_name == "NotImplementedError" and not self.message:
             text += " (not written yet)"
         super().__init__(f"{call} raised {text}" if call else text)
@@ -82,8 +95,9 @@ class RemoteError(Exception):
 _remote_classes: dict[str, type[RemoteError]] = {}
 
 
-def remote_error(info: dict[str, Any], call: str) -> RemoteError:
-    """A `RemoteError` that is also the student's exception's nearest built-in base class."""
+def remote_error(info: dict[str, Any], call: str, *, reveal: bool = True) -> RemoteError:
+    """A `RemoteError` that is also the student's exception's nearest built-in base class;
+    without `reveal`, its text names only that class (a hidden check's call)."""
     import builtins
 
     base: type[Exception] = Exception
@@ -97,7 +111,7 @@ def remote_error(info: dict[str, Any], call: str) -> RemoteError:
         cls = type(f"Remote{base.__name__}", (RemoteError, base), {})
         _remote_classes[base.__name__] = cls
     error = cls.__new__(cls)
-    RemoteError.__init__(error, info, call)
+    RemoteError.__init__(error, info, call, shown_type=None if reveal else base.__name__)
     return error
 
 
@@ -110,8 +124,8 @@ class Remote:
         self._client = client
         self._id = int(info["$handle"])
         self._generation = client.generation
-        self.type_name = str(info.get("type", "object"))
-        self.repr_text = str(info.get("repr", ""))
+        self.type_name = str(info.get("type", "object"))[:200]
+        self.repr_text = str(info.get("repr", ""))[:200]
         self.is_callable = bool(info.get("callable", False))
         self.name = str(info["name"]) if isinstance(info.get("name"), str) else None
 
@@ -164,6 +178,7 @@ class WorkerClient:
         self.generation = 0  # bumped whenever a worker stops: its handles become stale
         self._starts = 0
         self.reveal_args = True
+        self._student_texts: list[str] = []  # what the student's code said during a hidden check
         self._proc: Process | None = None
         self._sock: socket.socket | None = None
         self._seq = 0
@@ -178,6 +193,7 @@ class WorkerClient:
         self._worker_uid: int | None = None
         self._family_bytes = 0  # private memory of the worker's own processes, last looked at
         self._next_family_look = 0.0
+        self._cgroup: WorkerCgroup | None = None  # the worker's memory cgroup, where one can be made
         self.isolation: dict[str, Any] = {}  # what the last worker reported it got
 
     # --- per-check bookkeeping -------------------------------------------------------------
@@ -188,6 +204,7 @@ class WorkerClient:
         self._dropped = 0
         self._check_failure = None
         self.reveal_args = reveal_args
+        self._student_texts = []
         budget = self.options.limits.check_timeout_s if budget_s is None else budget_s
         self._check_deadline = time.monotonic() + budget
 
@@ -314,13 +331,23 @@ class WorkerClient:
         self._drain()
         if "ok" in reply:
             try:
-                return decode(reply["ok"], blobs, self._make_remote, self._no_refs)
+                value = decode(reply["ok"], blobs, self._make_remote, self._no_refs)
             except CodecError as exc:
                 raise self._fail("protocol", f"{what} returned something that cannot be checked: {exc}") from None
+            self._remember(value)
+            return value
         if "error" in reply and isinstance(reply["error"], dict):
-            raise remote_error(reply["error"], what if self.reveal_args else what.split("(")[0] + "(...)")
+            info = reply["error"]
+            kind = info.get("type")  # a built-in exception's name is the judge's word too
+            self._remember(
+                [None if _builtin(kind) else kind, info.get("message"), info.get("traceback"), info.get("names")]
+            )
+            if self.reveal_args:
+                raise remote_error(info, what)
+            raise remote_error(info, what.split("(")[0] + "(...)", reveal=False)
         if "fatal" in reply and isinstance(reply["fatal"], dict):
             info = reply["fatal"]
+            self._remember([None if _builtin(info.get("type")) else info.get("type"), info.get("message")])
             kind = str(info.get("type", "BaseException"))
             text = f"{kind}({info.get('message', '')!s})" if info.get("message") else kind
             raise self._fail(
@@ -328,6 +355,30 @@ class WorkerClient:
                 f"{what} raised {text}; that ends the process running your code, so the check cannot go on",
             )
         raise self._fail("protocol", f"during {what} the process running your code sent a malformed reply")
+
+    def _remember(self, value: Any) -> None:
+        """Keep the texts in `value` (from the student's code) while a hidden check runs: the judge
+        takes them out of its feedback (`student_texts`)."""
+        if self.reveal_args:
+            return
+        stack, budget = [value], 10_000
+        while stack and budget > 0 and len(self._student_texts) < _STUDENT_TEXTS_CAP:
+            budget -= 1
+            item = stack.pop()
+            if isinstance(item, str):
+                self._student_texts.append(item[:_MESSAGE_CAP])
+            elif isinstance(item, Remote) and item.name is None:  # an object the code made, not a definition
+                if "." in item.type_name:  # a class of the student's (a built-in type's name is the judge's word too)
+                    self._student_texts += [item.type_name, item.type_name.rsplit(".", 1)[-1]]
+                self._student_texts.append(item.repr_text)
+            elif isinstance(item, dict):
+                stack += [*item.keys(), *item.values()]
+            elif isinstance(item, (list, tuple)):
+                stack += list(item)
+
+    def student_texts(self) -> list[str]:
+        """The texts the student's code produced during the current hidden check (see `_remember`)."""
+        return list(self._student_texts)
 
     def _make_remote(self, info: dict[str, Any]) -> Remote:
         if type(info.get("$handle")) is not int:
@@ -359,10 +410,16 @@ class WorkerClient:
             "threads": self.options.threads,
             "memory_bytes": (limits.memory_mb + 1024) * 1024 * 1024,
             "cpu_seconds": int(limits.judge_timeout_s) + 60,
+            "file_bytes": limits.file_mb * 1024 * 1024,
+            "open_files": limits.open_files,
             "processes": _PROCESS_LIMIT,
             "max_bytes": 16 * 1024 * 1024,
             "isolate": self._isolation_spec(workdir, home) if self.options.isolate else None,
         }
+        if self.options.isolate:
+            self._cgroup = WorkerCgroup.create(
+                memory_bytes=(limits.memory_mb + _CGROUP_SLACK_MB) * 1024 * 1024, processes=_PROCESS_LIMIT
+            )
         parent, child = socket.socketpair()
         try:
             self._proc = launch_module(
@@ -406,6 +463,9 @@ class WorkerClient:
             self._stop()
             reason = isolation.get("reason") or "no reason given"
             raise SandboxError(f"the worker started without {', '.join(lacking)} isolation ({reason})")
+        if self._cgroup is not None and not self._cgroup.add(self._proc.pid):
+            self._cgroup.close()
+            self._cgroup = None
         self._baseline_rss = resident_bytes(self._proc.pid)
         self._family_bytes = 0
         module_file = f"{self.options.module}.py"
@@ -452,6 +512,8 @@ class WorkerClient:
             self._next_family_look = now + _FAMILY_LOOK_S
             self._family_bytes = sum(private_bytes(pid) for pid in pids_of(self._worker_uid) if pid != self._proc.pid)
         used += self._family_bytes
+        if self._cgroup is not None:  # memfd, tmpfs and kernel memory too: what no process maps
+            used = max(used, self._cgroup.usage())
         if used > limit:
             raise _MemoryExceeded(used)
 
@@ -488,6 +550,11 @@ class WorkerClient:
             while self._proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.01)
             code = self._proc.poll()
+        if self._cgroup is not None and self._cgroup.oom_killed():
+            return (
+                f"{what} used more memory than the {self.options.limits.memory_mb} MB allowed "
+                "(stopped by the kernel's limit on the process running your code)"
+            )
         if code is None:
             return f"the process running your code stopped answering during {what}"
         if code < 0:
@@ -525,6 +592,9 @@ class WorkerClient:
             kill_group(self._proc, wait_s=5.0 if wait or isinstance(self._proc, subprocess.Popen) else 0.0)
             if self._proc.stdout is not None:
                 self._proc.stdout.close()
+        if self._cgroup is not None:
+            self._cgroup.close()  # whatever still runs in it is killed first
+            self._cgroup = None
         if self._sock is not None:
             self._sock.close()
         self._proc = None
@@ -542,6 +612,12 @@ class WorkerClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _builtin(name: Any) -> bool:
+    import builtins
+
+    return isinstance(name, str) and isinstance(getattr(builtins, name, None), type)
 
 
 def _within(path: Path, folder: Path) -> bool:

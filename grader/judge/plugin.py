@@ -22,7 +22,7 @@ from grader.data import data_root
 from grader.errors import GraderError
 from grader.judge.client import RemoteError, WorkerClient, WorkerFailure, WorkerOptions
 from grader.judge.submission import StudentFiles, Submission
-from grader.results import TestResult
+from grader.results import FEEDBACK_CAP, TestResult, cap_text
 from grader.sources import SourceMap
 
 __all__ = ["GraderPlugin", "JudgeJob", "Plots"]
@@ -93,6 +93,7 @@ class _Pending:
     started: float
     exc_status: str | None = None
     exc_feedback: str = ""
+    exc_detail: str = ""  # what only the instructor reads of a hidden check's failure (the student's words)
     skipped_reason: str | None = None
     phases_ok: set[str] = field(default_factory=set)
     plots: Plots = field(default_factory=Plots)
@@ -179,6 +180,8 @@ class GraderPlugin:
             pending.skipped_reason = _skip_reason(report)
         elif call.excinfo is not None and pending.exc_status is None:
             pending.exc_status, pending.exc_feedback = self._classify(call.excinfo.value, call.when, pending.result)
+            if isinstance(call.excinfo.value, RemoteError) and pending.result.visibility == "hidden":
+                pending.exc_detail = _remote_detail(call.excinfo.value)
         elif report.passed:
             pending.phases_ok.add(call.when)
 
@@ -191,6 +194,7 @@ class GraderPlugin:
         for source_map in self.job.sources.values():  # a notebook's student reads cells, not a module
             result.output = source_map.rewrite(result.output)
             pending.exc_feedback = source_map.rewrite(pending.exc_feedback)
+            pending.exc_detail = source_map.rewrite(pending.exc_detail)
             if failure is not None:
                 failure.message = source_map.rewrite(failure.message)
         if failure is not None:
@@ -203,6 +207,11 @@ class GraderPlugin:
             result.status, result.feedback = "passed", ""
         else:
             result.status, result.feedback = "error", "the check did not complete"
+        if result.visibility == "hidden":  # the student reads the judge's words only; the instructor, all
+            full = pending.exc_detail if failure is None and pending.exc_detail else result.feedback
+            result.feedback = redact(result.feedback, self.client.student_texts())
+            result.detail = cap_text(full, FEEDBACK_CAP) if result.feedback != full else ""
+        result.feedback = cap_text(result.feedback, FEEDBACK_CAP)
         result.score = result.max_score if result.status == "passed" else 0.0
         result.plots = pending.plots.items
 
@@ -237,8 +246,8 @@ class GraderPlugin:
             text = str(exc).strip() or "the check failed"
             return "failed", _with_notes(text, exc, public)
         if isinstance(exc, RemoteError):
-            text = str(exc)
-            if exc.student_traceback:
+            text = str(exc)  # a hidden check's: the call and the built-in kind of error only
+            if exc.student_traceback and public:
                 text += "\n" + exc.student_traceback.rstrip()
             return "failed", _with_notes(text, exc, public)
         if isinstance(exc, GraderError):  # the sandbox or the codec failed: not the student's doing
@@ -253,6 +262,12 @@ class GraderPlugin:
             exc,
             public,
         )
+
+
+def _remote_detail(exc: RemoteError) -> str:
+    """Everything of the student's exception, for the instructor."""
+    text = f"{exc.call} raised {exc.type_name}" + (f": {exc.message}" if exc.message else "")
+    return text + ("\n" + exc.student_traceback.rstrip() if exc.student_traceback else "")
 
 
 def _title(item: pytest.Item) -> str:
@@ -316,6 +331,21 @@ def _hypothesis_error(exc: BaseException) -> str | None:
     if isinstance(exc, errors.HypothesisException):
         return "other"
     return None
+
+
+ELIDED = "[…]"
+
+
+def redact(text: str, student_texts: list[str]) -> str:
+    """`text` without any of `student_texts` (what the student's code said during a hidden check:
+    its exception messages, class names, returned strings): each is replaced by "[…]", and lines
+    left holding nothing else go. Texts shorter than three characters are left: they cannot carry
+    a hidden input, and would mangle the judge's own words."""
+    for piece in sorted({t for t in student_texts if len(t.strip()) >= 3}, key=len, reverse=True):
+        if piece in text:
+            text = text.replace(piece, ELIDED)
+    lines = [line for line in text.splitlines() if line.strip() not in (ELIDED, "")]
+    return "\n".join(lines)
 
 
 def _hidden_output(output: str) -> str:

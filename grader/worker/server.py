@@ -23,6 +23,7 @@ from grader.errors import CodecError
 from grader.protocol import decode, encode, read_frame, write_frame
 
 _MESSAGE_CAP = 2000
+_NAME_CAP = 100  # a class's, a module attribute's name
 _TRACEBACK_CAP = 4000
 _short = reprlib.Repr()
 _short.maxstring = 80
@@ -145,7 +146,7 @@ def describe(exc: BaseException, student_dir: str, handles: Handles) -> dict[str
     for frame in frames:
         frame.filename = os.path.relpath(frame.filename, student_dir)
     info: dict[str, Any] = {
-        "type": type(exc).__name__,
+        "type": type(exc).__name__[:_NAME_CAP],
         "mro": [c.__name__ for c in type(exc).__mro__ if c.__module__ == "builtins"],
         "message": _safe_str(exc)[:_MESSAGE_CAP],
         "traceback": "".join(traceback.format_list(frames))[-_TRACEBACK_CAP:],
@@ -153,7 +154,8 @@ def describe(exc: BaseException, student_dir: str, handles: Handles) -> dict[str
     if isinstance(exc, SyntaxError) and exc.filename and student_dir:
         info["message"] = f"{exc.msg} ({os.path.basename(exc.filename)}, line {exc.lineno})"
     if isinstance(exc, AttributeError) and 0 in handles.objects:
-        info["names"] = sorted(n for n in dir(handles.objects[0]) if not n.startswith("_"))[:60]
+        names = dir(handles.objects[0])
+        info["names"] = sorted(n[:_NAME_CAP] for n in names if isinstance(n, str) and not n.startswith("_"))[:60]
     return info
 
 
@@ -193,4 +195,5 @@ def _safe_repr(value: Any) -> str:
 def _type_name(value: Any) -> str:
     kind = type(value)
     module = kind.__module__
-    return kind.__qualname__ if module in ("builtins", None) else f"{module}.{kind.__qualname__}"
+    name = kind.__qualname__ if module in ("builtins", None) else f"{module}.{kind.__qualname__}"
+    return str(name)[:_NAME_CAP]

@@ -41,6 +41,7 @@ import shutil
 import signal
 import socket
 import struct
+import tarfile
 import threading
 import time
 import tomllib
@@ -52,6 +53,7 @@ from typing import Any
 import pytest
 
 from grader.course import Course
+from grader.folders import remove_tree
 from grader.grading import _report_name, grade_class
 from tests.conftest import REPO
 
@@ -59,7 +61,7 @@ HERE = Path(__file__).resolve().parent
 ATTACKS_DIR = HERE / "submissions"
 EXAMPLES = REPO / "examples" / "submissions"
 IDS = [1, 2]
-FEATURES = ("network", "filesystem", "uid", "kill_all")
+FEATURES = ("network", "filesystem", "uid", "kill_all", "cgroup")  # cgroup: memory counted by the kernel
 STATUSES = ("graded", "ungradable")
 LEAK = "ATTACK-" + "SUCCEEDED"
 HONEST = "honest-reference"
@@ -67,6 +69,7 @@ OUTPUT_CAP = 65536  # Limits.output_bytes: what a check keeps of the student's o
 GRADER_FILES = {"students", "results.json", "index.html", "gradebook.csv", ".cache"}
 MARKUP = ("<script>alert", "<img src=x", "<svg onload")
 SECRET_NAME = "GRADER_TEST_SECRET"
+MAX_WALK_DEPTH = 40  # folders below each searched root that are looked into for files an attack left
 
 
 # --- the catalogue ---------------------------------------------------------------------------
@@ -81,7 +84,15 @@ class Attack:
 
     @property
     def student(self) -> str:
+        """The name of its folder (or archive) in the submissions folder: any bytes a student picks."""
         return str(self.spec.get("student_name", self.name))
+
+    @property
+    def shown(self) -> str:
+        """That name as results and reports show it (cleaned)."""
+        from grader.results import clean_name
+
+        return clean_name(self.student)
 
     @property
     def assignment(self) -> int:
@@ -116,6 +127,8 @@ def _probe() -> tuple[set[str], str]:
     except Exception as exc:  # the probe itself failing is reported, not fatal to the suite
         return set(), f"grader.isolation.probe() failed: {type(exc).__name__}: {exc}"
     present = {f for f in FEATURES if getattr(found, f, False) is True}
+    if str(getattr(found, "memory", "")).startswith("cgroup"):
+        present.add("cgroup")
     missing = list(found.missing()) if hasattr(found, "missing") else sorted(set(FEATURES) - present)
     return present, "this machine lacks: " + (", ".join(missing) or "nothing")
 
@@ -248,7 +261,7 @@ class Listener:
 # --- zip submissions, built at run time ----------------------------------------------------------
 
 
-def _raw_zip(entries: list[tuple[str, bytes, int, int, int, int]]) -> bytes:
+def _raw_zip(entries: list[tuple[str, bytes, int, int, int, int]], *, utf8: bool = False) -> bytes:
     """A zip written by hand: (name, stored data, method, crc, declared size, unix mode) per entry,
     so that sizes, CRCs and names can lie as an attacker's would."""
     out = io.BytesIO()
@@ -256,7 +269,8 @@ def _raw_zip(entries: list[tuple[str, bytes, int, int, int, int]]) -> bytes:
     for name, data, method, crc, size, mode in entries:
         offset = out.tell()
         raw = name.encode("utf-8")
-        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(data), size, len(raw), 0))
+        flags = 0x800 if utf8 else 0  # the name is UTF-8
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, method, 0, 0, crc, len(data), size, len(raw), 0))
         out.write(raw + data)
         central.append(
             struct.pack(
@@ -264,7 +278,7 @@ def _raw_zip(entries: list[tuple[str, bytes, int, int, int, int]]) -> bytes:
                 0x02014B50,
                 0x0314,
                 20,
-                0,
+                flags,
                 method,
                 0,
                 0,
@@ -303,8 +317,37 @@ def _stored(name: str, data: bytes, mode: int = 0o100644) -> tuple[str, bytes, i
     return (name, data, 0, zlib.crc32(data), len(data), mode)
 
 
-def build_zip(kind: str, path: Path, mark: str) -> None:
+def _nest(folder: Path, depth: int) -> None:
+    """Move everything in `folder` to the bottom of `depth` nested folders (made one level at a time)."""
+    files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    for path in list(folder.iterdir()):
+        path.unlink()
+    fd = os.open(folder, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    for name, data in files.items():
+        with open(os.open(name, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "wb") as fh:
+            fh.write(data)
+    os.close(fd)
+
+
+def build_zip(kind: str, subs: Path, student: str, mark: str) -> None:
+    """The archive `student.zip` (or `.tar.gz`) of the given kind in `subs`."""
     skeleton = (REPO / "student_template" / "gates.py").read_bytes()
+    path = subs / f"{student}.zip"
+    if kind == "tar":
+        with tarfile.open(subs / f"{student}.tar.gz", "w:gz") as archive:
+            info = tarfile.TarInfo(f"{student}/gates.py")
+            info.size = len(skeleton)
+            archive.addfile(info, io.BytesIO(skeleton))
+        return
+    if kind == "not_utf8":  # a name flagged as UTF-8 that is not
+        entries = [_stored("gates\u00e9.py", skeleton)]
+        path.write_bytes(_raw_zip(entries, utf8=True).replace("\u00e9".encode(), b"\xff\xfe"))
+        return
     if kind == "bomb":
         data, crc = _zeros_deflated(256 << 20)
         entries = [_stored("gates.py", skeleton)] + [
@@ -320,6 +363,16 @@ def build_zip(kind: str, path: Path, mark: str) -> None:
     elif kind == "symlink":
         target = str(REPO / "reference" / "01_gates" / "gates.py").encode()
         entries = [_stored("gates.py", target, 0o120777)]
+    elif kind == "file_and_folder":  # gates.py is a file, then a folder
+        entries = [_stored("gates.py", skeleton), _stored("gates.py/inner.py", b"x = 1\n")]
+    elif kind == "dot_member":  # a member named "." among honest ones
+        entries = [_stored(".", b""), _stored("gates.py", skeleton)]
+    elif kind == "long_name":  # a member name longer than a file name may be
+        entries = [_stored("gates.py", skeleton), _stored("n" * 300 + ".py", b"x = 1\n")]
+    elif kind == "deep":  # 1,000 nested folders
+        entries = [_stored("a/" * 1000 + "gates.py", skeleton)]
+    elif kind == "colon":  # a legal name with a colon in it
+        entries = [_stored("gates.py", skeleton), _stored("notes 10:30.txt", b"meeting at 10:30\n")]
     else:
         raise ValueError(f"unknown zip kind {kind!r}")
     path.write_bytes(_raw_zip(entries))
@@ -357,8 +410,8 @@ class Batch:
         return "atk" + self.token + attack.code
 
     def submission(self, attack: Attack) -> dict[str, Any]:
-        result = self.results.get(attack.student)
-        assert result is not None, f"{attack.student!r} is missing from results.json; {self.stopped}"
+        result = self.results.get(attack.shown)
+        assert result is not None, f"{attack.shown!r} is missing from results.json; {self.stopped}"
         return result
 
     def report_html(self, student: str) -> str:
@@ -429,7 +482,10 @@ def _marked_files(prefix: str, out: Path) -> list[Path]:
             for name in files + dirs:
                 if prefix in name:
                     found.append(here / name)
-            dirs[:] = [d for d in dirs if d not in skip and prefix not in d]
+            # os.walk recurses: a tree nested deeper than Python's recursion limit (another test's,
+            # a hostile submission's) is looked into no further than any attack writes
+            deep = len(here.relative_to(root).parts) >= MAX_WALK_DEPTH
+            dirs[:] = [] if deep else [d for d in dirs if d not in skip and prefix not in d]
     return sorted(set(found))
 
 
@@ -451,10 +507,12 @@ def _lay_out(subs: Path, graded: list[Attack], env: dict[str, Any]) -> None:
     for attack in graded:
         mark = "atk" + env["token"] + attack.code
         if "zip" in attack.spec:
-            build_zip(str(attack.spec["zip"]), subs / f"{attack.student}.zip", mark)
+            build_zip(str(attack.spec["zip"]), subs, attack.student, mark)
             continue
         dest = subs / attack.student
         shutil.copytree(attack.folder, dest, ignore=shutil.ignore_patterns("expected.toml", "__pycache__"))
+        if "deep" in attack.spec:
+            _nest(dest, int(attack.spec["deep"]))
         for old, new in attack.spec.get("rename", {}).items():
             (dest / old).rename(dest / new)
         (dest / "attack_env.py").write_text(ENV_TEMPLATE.format(code=attack.code, **env), encoding="utf-8")
@@ -559,6 +617,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Any:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+    remove_tree(root)  # the deep folders: pytest's own clean-up recurses and would leave them
 
 
 @pytest.fixture(scope="module")
@@ -577,7 +636,7 @@ def _graded(batch: Batch, name: str) -> Attack:
 
 
 def _student_text(batch: Batch, attack: Attack) -> str:
-    return _text_of(batch.report_html(attack.student))
+    return _text_of(batch.report_html(attack.shown))
 
 
 def _outputs(submission: dict[str, Any]) -> list[str]:
@@ -610,9 +669,10 @@ def test_the_catalogue_states_an_outcome_for_every_attack() -> None:
             "student_name",
             "rename",
             "zip",
+            "deep",
         }, attack.name
         handed_in = [*attack.folder.glob("*.py"), *attack.folder.glob("*.ipynb")]
-        assert spec.get("zip") or handed_in, f"{attack.name}: no files"
+        assert spec.get("zip") or spec.get("deep") or handed_in, f"{attack.name}: no files"
 
 
 # --- per attack ----------------------------------------------------------------------------------
@@ -693,13 +753,13 @@ def _output_capped(batch: Batch, attack: Attack) -> None:
 
 
 def _report_is_clean_text(batch: Batch, attack: Attack) -> None:
-    raw = batch.snapshot[f"students/{_report_name(attack.student, set())}"]
+    raw = batch.snapshot[f"students/{_report_name(attack.shown, set())}"]
     raw.decode("utf-8")  # strict: the report is valid UTF-8
     assert b"\x00" not in raw, "a NUL byte in the report"
 
 
 def _markup_escaped(batch: Batch, attack: Attack) -> None:
-    page = batch.report_html(attack.student).lower()
+    page = batch.report_html(attack.shown).lower()
     shown = [m for m in MARKUP if m in page]
     assert not shown, f"the student's markup reached the report unescaped: {shown}"
     assert "content-security-policy" in page
@@ -727,7 +787,7 @@ EXTRA_CHECKS = {
 
 def test_the_batch_kept_going(batch: Batch) -> None:
     assert batch.error is None, batch.stopped
-    expected = {BY_NAME[n].student for n in batch.graded} | {HONEST} | {p.name for p in EXAMPLES.iterdir()}
+    expected = {BY_NAME[n].shown for n in batch.graded} | {HONEST} | {p.name for p in EXAMPLES.iterdir()}
     assert set(batch.results) == expected
     errors = [
         (student, entry["id"], entry.get("message", ""))
