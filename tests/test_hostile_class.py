@@ -152,6 +152,7 @@ def test_honest_students_get_full_marks_whatever_their_name_or_archive(graded, n
 def test_hostile_archives_and_folders_are_that_students_ungradable_result(graded, name, message):
     results, *_ = graded
     assert results[name].status == "ungradable" and message in results[name].message, results[name].message
+    assert "grader-s-" not in results[name].message  # the grader's temporary folder is not the student's business
 
 
 def test_names_that_collide_once_cleaned_keep_their_own_reports(graded):
