@@ -96,13 +96,7 @@ def submission_digest(folder: Path, assignment: Assignment) -> str:
     helpers = tuple(n for n in names if n.endswith(".py") and n not in assignment.files)
     for name in (*assignment.submitted_files, *notebooks, *helpers):
         path = folder / name
-        limit = (
-            MAX_CHECKPOINT_BYTES
-            if name.endswith(".pt")
-            else MAX_NOTEBOOK_BYTES
-            if name.endswith(".ipynb")
-            else MAX_SOURCE_BYTES
-        )
+        limit = {".pt": MAX_CHECKPOINT_BYTES, ".ipynb": MAX_NOTEBOOK_BYTES}.get(Path(name).suffix, MAX_SOURCE_BYTES)
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
         if path.is_symlink():
             digest.update(b"<link>" + os.readlink(path).encode("utf-8", "surrogateescape"))

@@ -378,9 +378,7 @@ def _run_one(
 ) -> AssignmentResult:
     """One assignment; anything unexpected becomes an `error` result, never a lost student."""
     try:
-        if notebooks:
-            return runner.run(assignment, folder, scope=scope, notebooks=notebooks)  # type: ignore[arg-type]
-        return runner.run(assignment, folder, scope=scope)  # type: ignore[arg-type]
+        return runner.run(assignment, folder, scope=scope, notebooks=notebooks)  # type: ignore[arg-type]
     except CourseError:
         raise
     except SubmissionError as exc:

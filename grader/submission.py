@@ -36,7 +36,6 @@ __all__ = [
     "Prepared",
     "Skipped",
     "Student",
-    "discover_students",
     "preflight",
     "prepare",
     "survey",
@@ -70,10 +69,6 @@ class Student:
     def is_archive(self) -> bool:
         return self.path.name.lower().endswith(ARCHIVES) and self.path.is_file() and not self.path.is_symlink()
 
-    @property
-    def is_zip(self) -> bool:
-        return self.is_archive and self.path.name.lower().endswith(".zip")
-
 
 def survey(folder: Path) -> tuple[list[Student], list[Skipped]]:
     """Every student folder and archive under `folder`, sorted by name, names cleaned and unique;
@@ -106,11 +101,6 @@ def survey(folder: Path) -> tuple[list[Student], list[Skipped]]:
         seen.add(unique.lower())
         students.append(Student(unique, entry))
     return students, skipped
-
-
-def discover_students(folder: Path) -> list[Student]:
-    """Every student folder and archive under `folder` (see `survey`)."""
-    return survey(folder)[0]
 
 
 @dataclass(frozen=True)
@@ -153,6 +143,10 @@ def prepare(
         notebook = notebooks.get(name) or _notebook_for(folder, name)
         if name in notebooks or (notebook is not None and not (folder / name).exists()):
             chosen[name] = notebook  # type: ignore[assignment]
+            continue
+        if _holds_notebook(folder / name):  # a notebook renamed to .py (as some tools and old advice do)
+            chosen[name] = folder / name
+            notes.append(f"{name} holds a Jupyter notebook (JSON), so it was read as a notebook.")
             continue
         _check_source(folder, name)
         if notebook is None:
@@ -199,6 +193,15 @@ def _passed_along(
         and p.stat().st_size <= MAX_SOURCE_BYTES
     )
     return names + helpers[:MAX_HELPERS]
+
+
+def _holds_notebook(path: Path) -> bool:
+    """Whether the file at `path` is a notebook's JSON whatever its name (it would import as a dict)."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    with path.open("rb") as fh:
+        head = fh.read(64 * 1024).removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head.startswith(b"{") and (b'"cells"' in head or b'"nbformat"' in head)
 
 
 def _untouched_skeleton(assignment: Assignment, path: Path) -> bool:
@@ -384,10 +387,3 @@ def _first_line(exc: BaseException) -> str:
         return clean_name(exc.strerror)
     lines = str(exc).strip().splitlines()
     return clean_name(lines[0][:200]) if lines else type(exc).__name__
-
-
-def copy_submission(src: Path, dest: Path, names: list[str]) -> None:
-    """Copy the named files (only) from `src` into `dest`."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        shutil.copyfile(src / name, dest / name)

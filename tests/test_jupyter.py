@@ -15,9 +15,6 @@ import pytest
 
 from tests.notebooks import colab_notebook, split_cells, write_notebook
 
-pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
-
 REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "02_gradient_descent" / "gradient_descent.py"
 
 COLAB_STAND_IN = """

@@ -11,7 +11,7 @@ import pytest
 from grader import submission
 from grader.course import Course
 from grader.errors import SubmissionError
-from grader.submission import discover_students, preflight, unpack_zip
+from grader.submission import preflight, survey, unpack_zip
 from tests.conftest import write
 
 
@@ -116,7 +116,7 @@ def test_students_are_folders_and_zips_sorted_and_unique(tmp_path):
     make_zip(tmp_path / "alice.zip", {"gates.py": b""})
     write(tmp_path / "notes.txt", "ignored")
     (tmp_path / ".hidden").mkdir()
-    names = [s.name for s in discover_students(tmp_path)]
+    names = [s.name for s in survey(tmp_path)[0]]
     assert names == ["alice", "alice (2)", "bob"]
 
 
@@ -222,6 +222,16 @@ def test_a_notebook_with_another_name_is_named_and_never_renamed_to_py(gates, tm
         submission.prepare(gates, tmp_path, tmp_path / "staging")
     assert message in caught.value.reason
     assert "rename it to exactly gates.py" not in caught.value.reason
+
+
+def test_a_notebook_renamed_to_py_is_read_as_a_notebook(gates, tmp_path):
+    from tests.notebooks import write_notebook
+
+    write_notebook(tmp_path / "gates.py", notebook_of(REFERENCE_GATES.read_text(encoding="utf-8")))
+    prepared = submission.prepare(gates, tmp_path, tmp_path / "staging")
+    assert prepared.notes[0] == "gates.py holds a Jupyter notebook (JSON), so it was read as a notebook."
+    assert "def perceptron" in (prepared.folder / "gates.py").read_text(encoding="utf-8")
+    assert prepared.sources["gates.py"].where(5).startswith("cell ")
 
 
 def test_a_linked_notebook_is_refused(gates, tmp_path):
