@@ -91,7 +91,7 @@ def worker_start(assignment: Assignment, folder: Path, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         options = WorkerOptions(
-            module=assignment.module, files=files, limits=assignment.limits, preload=assignment.preload
+            module=assignment.module, files=files, limits=assignment.limits, preload=assignment.worker_preload
         )
         started = time.perf_counter()
         with WorkerClient(options) as client:

@@ -2,11 +2,12 @@
 
 A result is stored under a key made of the student's name and files for that assignment, the
 assignment's definition and checks (everything under `assignments/NN_slug/` except caches), the
-grader's version and, for an assignment that reads a data set, the machine's context: which data
-set (full MNIST or the offline subset) and whether CUDA is there (GPU-only checks are skipped
-without it). Rerunning a batch after a crash, a kill or a late submission reuses
-every result whose key is unchanged; changing a check regrades that assignment for everyone;
-a new grader version regrades everything.
+grader's version and the machine's context: which data set each assignment that reads one gets
+(full MNIST or the offline subset, say) and, for an assignment whose checks are device-dependent
+(`gpu = "optional"`), whether CUDA is there (GPU-only checks are skipped without it).
+Rerunning a batch after a crash, a kill or a late submission reuses every result whose key is
+unchanged; changing a check regrades that assignment for everyone; a new grader version
+regrades everything.
 
 Each result is written to its own file as soon as it is known (write to a temporary name,
 then rename), so killing the batch at any moment loses at most the results being computed.
@@ -111,18 +112,18 @@ def submission_digest(folder: Path, assignment: Assignment) -> str:
 
 
 def machine_context(runner_options: Mapping[str, Any]) -> Callable[[Assignment], str]:
-    """What of the grading machine an assignment's verdicts depend on: its data set and CUDA."""
+    """What of the grading machine an assignment's verdicts depend on: the data sets it reads
+    (which one each is) and, when its checks are device-dependent, whether CUDA is there."""
 
     def context(assignment: Assignment) -> str:
-        if not assignment.data:
-            return ""
-        from grader.data import data_root, ensure_mnist
-        from grader.devices import cuda_available
+        from grader.data import DATA_SETS, data_root
 
-        labels = [
-            ensure_mnist(data_root(runner_options.get("data_dir"))).label for n in assignment.data if n == "mnist"
-        ]
-        return f"{'|'.join(labels)}|cuda={cuda_available()}"
+        parts = [DATA_SETS[name](data_root(runner_options.get("data_dir"))).label for name in assignment.data]
+        if assignment.device_dependent:
+            from grader.devices import cuda_available
+
+            parts.append(f"cuda={cuda_available()}")
+        return "|".join(parts)
 
     return context
 

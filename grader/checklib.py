@@ -1,7 +1,28 @@
-"""Helpers for check authors: exact-type expectations and syntax-tree questions.
+"""The check-author API: what a check file may import from the grader, with `grader.plots`.
 
-Everything here runs in the judge on plain data or on the student's source parsed with `ast`
+Check files (`assignments/NN_slug/checks/*/`) import from the grader only this module and
+`grader.plots` (a test of the course enforces it), so the engine can change behind them. Every
+helper here runs in the judge on plain data or on the student's source parsed with `ast`
 (nothing of the student's is imported). Failure messages are written for the student.
+
+What it exports:
+
+- the student's side, seen from the judge: `Remote` (a handle on an object that stays in the
+  student's process: call it, read its attributes), `RemoteError` (what a student's call raised;
+  `isinstance(exc, ValueError)` asks about the student's exception type);
+- expectations on returned values: `describe`, `expect_int`, `expect_float`, `expect_floats`,
+  `expect_raises`;
+- syntax-tree questions on the student's source: `find_function`, `require_function`,
+  `top_level_functions`, `is_stub`, `call_name`, `calls`, `assigned_values`, `flows_from`,
+  `fed_by_call`;
+- checkpoints: `load_checkpoint` (weights only, with messages), `load_into` (into the judge's
+  trusted architecture), `trusted_checkpoint` (both), `SAVE_HINT`;
+- the machine: `cuda_available` (asked without creating a CUDA context in the judge);
+- data sets the grader prepares (`data = [...]` in assignment.toml; `grader.data`): `MnistData`,
+  `ensure_mnist`, `read_idx`, `write_mnist_folder`.
+
+The fixtures (`submission`, `student_files`, `plots`, `data_dir`) and `@pytest.mark.points(n)`
+come from the grader's pytest plugin: see CONTRIBUTING.md.
 """
 
 from __future__ import annotations
@@ -9,13 +30,24 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
+from grader.data import MnistData, ensure_mnist, read_idx, write_mnist_folder
+from grader.devices import cuda_available
+from grader.judge.client import Remote, RemoteError
+
 __all__ = [
+    "SAVE_HINT",
+    "MnistData",
+    "Remote",
+    "RemoteError",
     "assigned_values",
     "call_name",
     "calls",
+    "cuda_available",
     "describe",
+    "ensure_mnist",
     "expect_float",
     "expect_floats",
     "expect_int",
@@ -23,15 +55,19 @@ __all__ = [
     "fed_by_call",
     "find_function",
     "flows_from",
+    "is_stub",
     "load_checkpoint",
     "load_into",
+    "read_idx",
+    "require_function",
+    "top_level_functions",
+    "trusted_checkpoint",
+    "write_mnist_folder",
 ]
 
 
 def describe(value: Any) -> str:
     """How a value is named in feedback: `5 (an int)`, or `an object of type gates.Anything`."""
-    from grader.judge.client import Remote
-
     if isinstance(value, Remote):
         return f"an object of type {value.type_name}"
     text = repr(value)
@@ -70,11 +106,33 @@ def expect_floats(value: Any, n: int, what: str) -> list[float]:
 
 
 def find_function(tree: ast.Module, name: str) -> ast.FunctionDef | None:
-    """The top-level `def name(...)`, or None."""
+    """The first top-level `def name(...)`, or None."""
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == name:
             return node
     return None
+
+
+def require_function(tree: ast.Module, name: str, file: str) -> ast.FunctionDef:
+    """The top-level `def name(...)` of `file`; fails, telling the student, when there is none."""
+    function = find_function(tree, name)
+    assert function is not None, f"{file} has no top-level function `{name}`: keep the skeleton's names"
+    return function
+
+
+def top_level_functions(tree: ast.Module) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Every top-level function by name (`async def` included; a later definition wins, as in Python)."""
+    return {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def is_stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body that only raises NotImplementedError (besides a docstring or `...`): not written yet."""
+    body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    exc = body[0].exc
+    target = exc.func if isinstance(exc, ast.Call) else exc
+    return isinstance(target, ast.Name) and target.id == "NotImplementedError"
 
 
 def call_name(node: ast.AST) -> str | None:
@@ -155,8 +213,6 @@ def fed_by_call(expr: ast.AST, names: set[str], values: dict[str, list[ast.expr]
 
 def expect_raises(kind: type[BaseException], function: Any, *args: Any, call: str, why: str = "") -> None:
     """Calling `function(*args)` must raise `kind` (checked on the student's exception type)."""
-    from grader.judge.client import RemoteError
-
     try:
         value = function(*args)
     except RemoteError as exc:
@@ -177,8 +233,6 @@ def load_checkpoint(path: Any, *, max_bytes: int = 256 * 1024 * 1024) -> dict[st
     Fails with a message the student can act on when the file is missing, is not a file that
     `torch.save` wrote, or holds anything but a state dict (a whole pickled model, say).
     """
-    from pathlib import Path
-
     import torch
 
     from grader.errors import CodecError
@@ -226,3 +280,14 @@ def load_into(model: Any, state: dict[str, Any], what: str) -> Any:
         raise AssertionError(f"{what} has parameters of the wrong shape: {'; '.join(shapes)}")
     model.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
     return model.eval()
+
+
+def trusted_checkpoint(
+    path: Any, model: Any, what: str, *, adapt: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+) -> Any:
+    """The checkpoint at `path` (`load_checkpoint`) in the judge's trusted `model`, in eval mode.
+
+    `adapt` renames the state's keys first, for checks that accept an equivalent layout.
+    """
+    state = load_checkpoint(path)
+    return load_into(model, adapt(state) if adapt is not None else state, what)

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from grader.data import DATA_SETS
 from grader.errors import CourseError
-
-DATA_SETS = ("mnist",)  # what `data = [...]` in assignment.toml may name (prepared by grader.data)
 
 __all__ = ["Assignment", "Course", "Limits", "find_course"]
 
 _DIR_RE = re.compile(r"^(\d{2})_([a-z][a-z0-9_]*)$")
 _FILE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\.(py|pt)$")
+# What `gpu = ...` may say: "none" (the default: the checks never use CUDA) or "optional" (they
+# use it where the machine has it; GPU-only checks are skipped, their points not counted, without).
+GPU_MODES = ("none", "optional")
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,9 @@ class Assignment:
     module: str
     dir: Path
     checkpoints: tuple[str, ...] = ()
-    preload: tuple[str, ...] = ()
-    data: tuple[str, ...] = ()  # data sets the checks read (grader.data.DATA_SETS)
+    preload: tuple[str, ...] = ()  # libraries the worker imports before its limits (`[worker] preload`)
+    data: tuple[str, ...] = ()  # data sets the checks read (names of grader.data.DATA_SETS)
+    gpu: str = "none"  # "optional": the checks use CUDA where the machine has it (GPU_MODES)
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -61,6 +64,17 @@ class Assignment:
     @property
     def statement(self) -> Path:
         return self.dir / "README.md"
+
+    @property
+    def device_dependent(self) -> bool:
+        """Whether a verdict may differ between a machine with CUDA and one without."""
+        return self.gpu != "none"
+
+    @property
+    def worker_preload(self) -> tuple[str, ...]:
+        """What the worker imports before its limits: the declared libraries and, for checks that
+        use the GPU, the CUDA context (CUDA's address-space reservation would exceed the limit)."""
+        return self.preload + (("grader.cuda_warmup",) if self.device_dependent else ())
 
     @property
     def submitted_files(self) -> tuple[str, ...]:
@@ -137,7 +151,7 @@ def load_assignment(folder: Path) -> Assignment:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CourseError(f"not valid TOML: {exc}", path=path) from None
 
-    known = {"id", "slug", "title", "points", "files", "module", "checkpoints", "limits", "worker", "data"}
+    known = {"id", "slug", "title", "points", "files", "module", "checkpoints", "limits", "worker", "data", "gpu"}
     _only_keys(data, path, "", known)
     aid = _typed(data, "id", int, path)
     slug = _typed(data, "slug", str, path)
@@ -165,6 +179,15 @@ def load_assignment(folder: Path) -> Assignment:
         raise CourseError(f"must be a list of data set names ({', '.join(DATA_SETS)})", path=path, key="data")
     if not all(isinstance(m, str) and all(p.isidentifier() for p in m.split(".")) for m in preload):
         raise CourseError("must be a list of module names", path=path, key="worker.preload")
+    if any(m.split(".")[0] == "grader" for m in preload):
+        raise CourseError(
+            'names libraries only: the grader prepares its own modules (gpu = "optional" creates the CUDA context)',
+            path=path,
+            key="worker.preload",
+        )
+    gpu = data.get("gpu", "none")
+    if gpu not in GPU_MODES:
+        raise CourseError(f"must be one of {', '.join(map(repr, GPU_MODES))}", path=path, key="gpu")
 
     return Assignment(
         id=aid,
@@ -177,6 +200,7 @@ def load_assignment(folder: Path) -> Assignment:
         checkpoints=checkpoints,
         preload=preload,
         data=data_sets,
+        gpu=gpu,
         limits=_limits(data.get("limits", {}), path),
     )
 

@@ -1,4 +1,9 @@
-"""MNIST for assignment 5: where it is, which data set it is, and an offline stand-in.
+"""The data sets the grader prepares for checks, and MNIST: where it is, which data set it is,
+and an offline stand-in.
+
+`DATA_SETS` is the registry an `assignment.toml`'s `data = [...]` is validated against: each name
+maps to the function that makes that data set ready under a root folder and says which one it
+is (`label`, part of the result cache's key). Adding a data set means adding it here.
 
 `torchvision.datasets.MNIST(root, train=..., download=False)` is the one loading path, in the
 grader, in the reference and in students' code. This module only decides `root`:
@@ -28,17 +33,20 @@ import os
 import shutil
 import struct
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from grader.errors import GraderError
 
 __all__ = [
+    "DATA_SETS",
     "FILES",
     "DataError",
+    "DataSet",
     "MnistData",
     "data_root",
     "ensure_mnist",
@@ -157,10 +165,21 @@ def ensure_mnist(root: Path, *, download: bool = False) -> MnistData:
     return build_offline_subset(subset)
 
 
-def prepare(names: tuple[str, ...] | list[str], data_dir: Path | str | None = None) -> list[MnistData]:
+class DataSet(Protocol):
+    """What a prepared data set tells the grader: which one it is, for reports and cache keys."""
+
+    @property
+    def label(self) -> str: ...
+
+
+# Every data set an assignment.toml may name in `data = [...]`, with what prepares it under a root.
+DATA_SETS: dict[str, Callable[[Path], DataSet]] = {"mnist": ensure_mnist}
+
+
+def prepare(names: tuple[str, ...] | list[str], data_dir: Path | str | None = None) -> list[DataSet]:
     """Make the named data sets ready under `data_root(data_dir)` before any check runs (so a
     broken folder stops the command with the file at fault, and the offline subset is built once)."""
-    return [ensure_mnist(data_root(data_dir)) for name in names if name == "mnist"]
+    return [DATA_SETS[name](data_root(data_dir)) for name in names]
 
 
 # --- the offline subset -------------------------------------------------------------------

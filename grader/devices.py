@@ -1,7 +1,8 @@
 """Which devices a grading machine has, asked without initialising CUDA in the asking process.
 
 The judge decides whether GPU-only checks apply (it never trusts the worker for that), but must
-not initialise CUDA itself: only workers do, through `grader.cuda_warmup` in their preload list.
+not initialise CUDA itself: only workers do, through `grader.cuda_warmup`, which
+`Assignment.worker_preload` adds for an assignment declaring `gpu = "optional"`.
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ from grader.results import (
 )
 from grader.runner import JudgeRunner, Runner, grader_error, ungradable
 from grader.submission import Student, survey, unpack
+from grader.zygote import preload_libraries
 
 __all__ = ["BatchInterrupted", "BatchProgress", "check_folder", "grade_class"]
 
@@ -61,6 +62,7 @@ def check_folder(
     """
     runner = runner or JudgeRunner()  # one torch thread: the course's models are too small to gain from more
     assignments = [course.get(i) for i in assignment_ids]
+    preload_libraries(assignments)
     report_dir = report_dir or folder / "grader-report"
     shown = clean_text(student or folder.resolve().name) or "your work"
     results = []
@@ -137,6 +139,7 @@ def grade_class(
     unless `insecure`. The isolation used is recorded in results.json and the reports.
     """
     assignments = [course.get(i) for i in assignment_ids] if assignment_ids else list(course)
+    preload_libraries(assignments)
     for assignment in assignments:
         if not assignment.has_hidden_checks:
             raise CourseError(
@@ -233,6 +236,7 @@ def grade_student_task(
     """One student graded where a Dask worker runs it; plain data in and out."""
     course = Course.load(Path(course_root))
     assignments = [course.get(i) for i in assignment_ids]
+    preload_libraries(assignments)
     cache = ResultCache(Path(cache_dir), machine_context(runner_options))
     runner = JudgeRunner(**runner_options)
     student = Student(name, Path(path))

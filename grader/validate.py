@@ -21,6 +21,7 @@ from grader.errors import CourseError
 from grader.reports import points
 from grader.results import AssignmentResult
 from grader.runner import JudgeRunner, Runner
+from grader.zygote import preload_libraries
 
 __all__ = ["Validation", "validate_course"]
 
@@ -51,6 +52,7 @@ def validate_course(
         raise CourseError("--repeat must be at least 1")
     runner = runner or JudgeRunner()
     assignments = [course.get(i) for i in assignment_ids] if assignment_ids else list(course)
+    preload_libraries(assignments)
     validation = Validation()
     for assignment in assignments:
         reference = course.reference_root / assignment.label

@@ -47,6 +47,9 @@ def test_defaults_and_limits(tmp_path):
         (GOOD + "[limits]\nmemory_mb = 1.5\n", "limits.memory_mb", "positive number"),
         (GOOD + "[limits]\nspeed = 1\n", "limits.speed", "unknown key"),
         (GOOD + '[worker]\npreload = ["not a module"]\n', "worker.preload", "module names"),
+        (GOOD + '[worker]\npreload = ["grader.cuda_warmup"]\n', "worker.preload", "libraries only"),
+        (GOOD + 'gpu = "always"\n', "gpu", "one of 'none', 'optional'"),
+        (GOOD + "gpu = true\n", "gpu", "one of"),
         (GOOD + 'checkpoints = ["model.pkl"]\n', "checkpoints", ".pt"),
     ],
 )
@@ -86,3 +89,10 @@ def test_find_course_order(tmp_path, monkeypatch, repo):
     assert find_course().root == tmp_path.resolve()
     monkeypatch.delenv("GRADER_COURSE")
     assert find_course().root == repo
+
+
+def test_gpu_declaration_adds_the_cuda_context_to_the_worker(tmp_path):
+    plain = load_assignment(folder_with(tmp_path, GOOD + '[worker]\npreload = ["torch"]\n'))
+    assert plain.gpu == "none" and not plain.device_dependent and plain.worker_preload == ("torch",)
+    gpu = load_assignment(folder_with(tmp_path / "b", GOOD + 'gpu = "optional"\n[worker]\npreload = ["torch"]\n'))
+    assert gpu.device_dependent and gpu.worker_preload == ("torch", "grader.cuda_warmup")

@@ -277,9 +277,10 @@ calls = []
 for name in ("_lazy_init", "init", "is_available", "device_count", "current_device", "synchronize"):
     original = getattr(torch.cuda, name)
     setattr(torch.cuda, name, lambda *a, _n=name, _o=original, **k: calls.append(_n) or _o(*a, **k))
+from grader.course import find_course
 from grader.zygote import PRELOAD
 from grader.zygote.server import preload
-preload(list(PRELOAD))
+preload([*(name for assignment in find_course() for name in assignment.preload), *PRELOAD])
 print(calls, torch.cuda.is_initialized(), torch.get_num_threads(), len(os.listdir("/proc/self/task")))
 """
 

@@ -115,7 +115,7 @@ class GraderPlugin:
                 module=self.assignment.module,
                 files=[job.submission_dir / name for name in job.files],
                 limits=self.assignment.limits,
-                preload=self.assignment.preload,
+                preload=self.assignment.worker_preload,
                 threads=job.threads,
                 scratch=job.scratch,
                 isolate=job.isolate,

@@ -2,9 +2,10 @@
 
 A fresh interpreter spends seconds importing torch; forking one that already has costs tens of
 milliseconds. `Zygote.start()` runs ``python -I -B -m grader.zygote SOCKET PRELOAD``, which imports
-torch (set to one thread first; no parallel op, CUDA never touched), numpy, pytest, hypothesis
-and the judge's and worker's modules, then serves requests on an AF_UNIX socket in a private
-0700 folder.
+torch (set to one thread first; no parallel op, CUDA never touched), numpy, pytest, hypothesis,
+the judge's and worker's modules (`PRELOAD`, the engine's own needs) and the libraries the
+assignments being graded declare (`[worker] preload`, given to `preload_libraries` before the
+shared zygote starts), then serves requests on an AF_UNIX socket in a private 0700 folder.
 
 Protocol (SOCK_SEQPACKET, one JSON document per message): a request names the module
 (``grader.judge`` or ``grader.worker``), its arguments, a working folder, the whole environment
@@ -58,12 +59,15 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from grader.errors import SandboxError
 from grader.sandbox import minimal_env, python_command
+
+if TYPE_CHECKING:
+    from grader.course import Assignment
 
 __all__ = [
     "ENV_SOCKET",
@@ -75,6 +79,7 @@ __all__ = [
     "ZygoteError",
     "ZygoteProcess",
     "forked_child",
+    "preload_libraries",
     "shared",
     "supported",
 ]
@@ -84,8 +89,6 @@ ENV_SOCKET = "GRADER_ZYGOTE_SOCKET"  # in a forked judge's environment: where to
 MODULES = ("grader.judge", "grader.worker")
 PRELOAD = (
     "numpy",
-    "torch._dynamo",  # optimizers import it on first use
-    "torchvision",  # the students' data loading (assignment 5)
     "pytest",
     "hypothesis",
     "hypothesis.extra.numpy",
@@ -367,6 +370,17 @@ _lock = threading.Lock()
 _shared: Zygote | None = None
 _shared_failure: str | None = None
 _shared_owner = 0
+_libraries: list[str] = []
+
+
+def preload_libraries(assignments: Iterable[Assignment]) -> None:
+    """Have the shared zygote also import the libraries that `assignments`, the ones about to be
+    graded, declare (`[worker] preload`), so that their judges and workers find them loaded. A
+    library declared once the zygote runs is imported by each worker itself, as it would be
+    without a zygote: slower, never different."""
+    with _lock:
+        for assignment in assignments:
+            _libraries.extend(name for name in assignment.preload if name not in _libraries)
 
 
 def shared() -> ZygoteClient | None:
@@ -388,7 +402,7 @@ def shared() -> ZygoteClient | None:
             _shared, _shared_failure, _shared_owner = None, None, os.getpid()
         if _shared is None and _shared_failure is None:
             try:
-                _shared = Zygote.start()
+                _shared = Zygote.start(preload=(*_libraries, *PRELOAD))
                 atexit.register(_shared.close)
             except ZygoteError as exc:
                 _shared_failure = str(exc)

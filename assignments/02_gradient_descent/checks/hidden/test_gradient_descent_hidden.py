@@ -18,8 +18,7 @@ from gd_support import (
 from hypothesis import Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
-from grader.checklib import describe, expect_float, expect_raises
-from grader.judge.client import RemoteError
+from grader.checklib import RemoteError, describe, expect_float, expect_raises
 
 # Coordinates with two decimals in [-10, 10], parameters in [-5, 5]: readable, and far from overflow.
 # Hidden checks do not shrink a failing example: the student never sees it, and shrinking costs

@@ -11,7 +11,7 @@ import ast
 import math
 from dataclasses import dataclass
 
-from grader.checklib import describe, expect_float
+from grader.checklib import describe, expect_float, top_level_functions
 
 DATA = [(2, 4), (4, 7), (8, 8)]
 LEAST_SQUARES = (17 / 28, 3.5)  # the solution of d cost/d a = d cost/d b = 0 on DATA: a = 0.607142857...
@@ -121,10 +121,6 @@ class Use:
     what: str
 
 
-def module_functions(tree):
-    return {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-
-
 def _top_package(name):
     return (name or "").split(".")[0]
 
@@ -222,7 +218,7 @@ def helpers_called(function, functions):
 def autodiff_uses(tree, name, where=lambda line: f"line {line}"):
     """Forbidden uses in `name` and in every module-level helper it reaches, as readable lines;
     `where(line)` says where a line is (`student_files.location`: a notebook's cell and line)."""
-    functions = module_functions(tree)
+    functions = top_level_functions(tree)
     banned = banned_module_names(tree)
     found, seen, queue = [], {name}, [(name, [name])]
     while queue:
@@ -241,7 +237,7 @@ def autodiff_uses(tree, name, where=lambda line: f"line {line}"):
 
 def reaches(tree, start, target):
     """Whether `start` calls `target`, directly or through module-level helpers."""
-    functions = module_functions(tree)
+    functions = top_level_functions(tree)
     seen, queue = {start}, [start]
     while queue:
         for helper in helpers_called(functions[queue.pop()], functions):
@@ -251,16 +247,6 @@ def reaches(tree, start, target):
                 seen.add(helper)
                 queue.append(helper)
     return False
-
-
-def is_stub(function):
-    """A body that only raises NotImplementedError (after an optional docstring): not written yet."""
-    body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
-        return False
-    exc = body[0].exc
-    target = exc.func if isinstance(exc, ast.Call) else exc
-    return isinstance(target, ast.Name) and target.id == "NotImplementedError"
 
 
 def closeness_to_least_squares(pair):

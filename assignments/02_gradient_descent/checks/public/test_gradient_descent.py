@@ -9,15 +9,12 @@ from gd_support import (
     close,
     expect_pair,
     fmt,
-    is_stub,
     lecture_fit,
-    module_functions,
     reaches,
     torch_start,
 )
 
-from grader.checklib import expect_float, expect_raises
-from grader.judge.client import RemoteError
+from grader.checklib import RemoteError, expect_float, expect_raises, is_stub, top_level_functions
 from grader.plots import Series, line_chart
 
 
@@ -141,7 +138,7 @@ def test_fit_torch_follows_fit(submission):
 def test_written_by_hand(student_files):
     """cost, gradient, step and fit use no torch and no autodiff"""
     tree = student_files.tree("gradient_descent.py")
-    functions = module_functions(tree)
+    functions = top_level_functions(tree)
     for name in HAND_WRITTEN:
         assert name in functions, f"define `{name}` with `def {name}(...)` at the top level of gradient_descent.py"
         assert not is_stub(functions[name]), f"`{name}` is not written yet (it only raises NotImplementedError)"

@@ -25,8 +25,7 @@ from fitting_support import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checklib import describe, load_checkpoint
-from grader.judge.client import RemoteError
+from grader.checklib import RemoteError, describe, load_checkpoint
 
 TASK_PARAMS = pytest.mark.parametrize("task", list(TASKS.values()), ids=list(TASKS))
 

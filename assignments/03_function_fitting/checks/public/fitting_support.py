@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
-from grader.checklib import SAVE_HINT, describe, expect_floats, load_checkpoint, load_into
-from grader.judge.client import Remote
+from grader.checklib import SAVE_HINT, Remote, describe, expect_floats, load_into, trusted_checkpoint
 from grader.plots import Series, line_chart
 
 GRID_POINTS = 401  # the public error grid: every 0.5 on [-100, 100], every 0.05 on [-10, 10]
@@ -115,7 +114,7 @@ def submitted_model(student_files, task: Task) -> torch.nn.Module:
         raise AssertionError(
             f"{task.checkpoint} is missing from your work folder: train your model and {SAVE_HINT}"
         ) from None
-    return load_trusted(task, load_checkpoint(path), task.checkpoint)
+    return trusted_checkpoint(path, task.trusted(), task.checkpoint)
 
 
 def load_trusted(task: Task, state: dict, what: str) -> torch.nn.Module:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from grader.checklib import load_checkpoint, load_into
+from grader.checklib import Remote, describe, expect_float, load_into, trusted_checkpoint
 from grader.plots import Series, heatmap, line_chart
 
 CHECKPOINT = "minmax_model.pt"
@@ -62,7 +62,7 @@ def trusted(state: dict[str, torch.Tensor], what: str) -> MinMaxModel:
 
 def trusted_from_checkpoint(path) -> MinMaxModel:
     """The checkpoint at `path`, read with weights_only=True and loaded into the trusted copy."""
-    return trusted(load_checkpoint(path), CHECKPOINT)
+    return trusted_checkpoint(path, MinMaxModel(), CHECKPOINT)
 
 
 # --- points ---------------------------------------------------------------------------------
@@ -164,9 +164,6 @@ def cost_curve(costs: list[float], title: str) -> str:
 
 def run_train(submission, *, steps: int, seed: int, batch_size: int = 100):
     """Call the student's train in the worker; return (the model as a Remote, the costs as floats)."""
-    from grader.checklib import describe, expect_float
-    from grader.judge.client import Remote
-
     call = f"train(steps={steps}, batch_size={batch_size}, seed={seed})"
     result = submission.train(steps=steps, batch_size=batch_size, lr=1e-3, seed=seed)
     assert type(result) is tuple and len(result) == 2, f"{call} must return (model, costs), got {describe(result)}"
@@ -180,9 +177,6 @@ def run_train(submission, *, steps: int, seed: int, batch_size: int = 100):
 
 def load_student_model(submission):
     """The student's load_model("minmax_model.pt"), a model that stays in the worker."""
-    from grader.checklib import describe
-    from grader.judge.client import Remote
-
     model = submission.load_model(CHECKPOINT)
     assert isinstance(model, Remote) and model.is_callable, (
         f'load_model("{CHECKPOINT}") must return the MinMaxModel holding the saved weights, got {describe(model)}'
@@ -192,8 +186,6 @@ def load_student_model(submission):
 
 def forward_outputs(out, n: int, call: str) -> dict[str, np.ndarray]:
     """The student's forward output as {"max": (n,), "min": (n,)}, or a failure saying what is wrong."""
-    from grader.checklib import describe
-
     assert type(out) is tuple and len(out) == 2, (
         f"{call} must return a tuple (max, min) of two tensors, got {describe(out)}"
     )

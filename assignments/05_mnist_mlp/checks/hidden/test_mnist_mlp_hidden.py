@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from mnist_support import CHECKPOINT
 
-from grader.checklib import describe, expect_float
-from grader.judge.client import Remote
+from grader.checklib import Remote, describe, expect_float
 
 # Per-digit accuracy of the submitted checkpoint on the perturbed test images (100 per digit on
 # the offline subset, about 1,000 on full MNIST).

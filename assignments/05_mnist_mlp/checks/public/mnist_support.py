@@ -20,9 +20,20 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from grader.checklib import describe, flows_from, load_checkpoint, load_into
-from grader.data import MnistData, ensure_mnist, read_idx, write_mnist_folder
-from grader.devices import cuda_available
+from grader.checklib import (
+    MnistData,
+    Remote,
+    assigned_values,
+    cuda_available,
+    describe,
+    ensure_mnist,
+    expect_float,
+    flows_from,
+    load_into,
+    read_idx,
+    trusted_checkpoint,
+    write_mnist_folder,
+)
 from grader.plots import Series, confusion_matrix, line_chart
 
 __all__ = ["cuda_available"]
@@ -116,7 +127,7 @@ def trusted(state: dict[str, torch.Tensor], what: str) -> MultiLayerPerceptron:
 
 def trusted_from_checkpoint(path) -> MultiLayerPerceptron:
     """The checkpoint at `path`, read with weights_only=True and loaded into the trusted copy."""
-    return trusted(load_checkpoint(path), CHECKPOINT)
+    return trusted_checkpoint(path, MultiLayerPerceptron(), CHECKPOINT, adapt=canonical_state)
 
 
 def fresh_state(seed: int) -> dict[str, torch.Tensor]:
@@ -272,7 +283,6 @@ def learning_curves(history: dict[str, list[float]], title: str) -> list[str]:
 
 def worker_torch(submission):
     """The student's `torch` module, which stays in their process (to build loaders and optimizers there)."""
-    from grader.judge.client import Remote
 
     try:
         module = submission.torch
@@ -294,7 +304,6 @@ def worker_device(submission, kind: str):
 
 def worker_loader(submission, root: str, *, train: bool, batch_size: int = 128):
     """DataLoader(load_mnist(root, train), batch_size) in the student's process, in order."""
-    from grader.judge.client import Remote
 
     dataset = submission.load_mnist(root, train=train)
     assert isinstance(dataset, Remote), (
@@ -305,7 +314,6 @@ def worker_loader(submission, root: str, *, train: bool, batch_size: int = 128):
 
 def worker_model(submission, state: dict[str, torch.Tensor]):
     """A MultiLayerPerceptron() of the student's holding `state` (prescribed key names), in their process."""
-    from grader.judge.client import Remote
 
     model = submission.MultiLayerPerceptron()
     assert isinstance(model, Remote) and model.is_callable, (
@@ -324,8 +332,6 @@ def worker_model(submission, state: dict[str, torch.Tensor]):
 
 def run_train(submission, root: str, *, epochs: int, limit: int, seed: int, device=None):
     """Call the student's train in the worker; return (the model as a Remote, the history as floats)."""
-    from grader.checklib import expect_float
-    from grader.judge.client import Remote
 
     call = f"train(root, epochs={epochs}, limit={limit}, seed={seed}, device=...)"
     kwargs = {"epochs": epochs, "batch_size": 128, "lr": 1e-3, "limit": limit, "seed": seed}
@@ -396,7 +402,6 @@ def _carries_device(expr: ast.AST, device: str, values: dict[str, list[ast.expr]
 
 def moves_inputs_to_device(function: ast.FunctionDef) -> bool:
     """Whether every input the function gives its model was moved with the device argument."""
-    from grader.checklib import assigned_values
 
     params = _parameters(function)
     if len(params) < 2:
@@ -463,20 +468,3 @@ def builds_no_graph(function: ast.FunctionDef) -> bool:
         ):
             return True
     return False
-
-
-def function_def(tree: ast.Module, name: str) -> ast.FunctionDef:
-    from grader.checklib import find_function
-
-    function = find_function(tree, name)
-    assert function is not None, f"{MODULE_FILE} has no top-level function `{name}`: keep the skeleton's names"
-    return function
-
-
-def is_stub(function: ast.FunctionDef) -> bool:
-    """A body that only raises NotImplementedError (after an optional docstring): not written yet."""
-    body = function.body[1:] if ast.get_docstring(function) is not None else function.body
-    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
-        return False
-    target = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
-    return isinstance(target, ast.Name) and target.id == "NotImplementedError"

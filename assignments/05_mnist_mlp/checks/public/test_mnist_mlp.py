@@ -12,8 +12,7 @@ import pytest
 import torch
 from mnist_support import CHECKPOINT, MODULE_FILE
 
-from grader.checklib import describe, expect_float
-from grader.judge.client import Remote
+from grader.checklib import Remote, describe, expect_float, is_stub, require_function
 
 # Accuracy of the submitted checkpoint on the judge's test images, lightly perturbed
 # (mnist_support.perturbed, a fresh perturbation in every run).
@@ -116,7 +115,7 @@ def test_no_hard_coded_cuda(student_files):
     """no hard-coded .cuda() or "cuda" outside get_device (syntax tree)"""
     source, tree = student_files.source(MODULE_FILE), student_files.tree(MODULE_FILE)
     for name in ("get_device", "train_epoch", "test_epoch", "train"):
-        assert not support.is_stub(support.function_def(tree, name)), (
+        assert not is_stub(require_function(tree, name, MODULE_FILE)), (
             f"`{name}` is not written yet (it only raises NotImplementedError)"
         )
     found = support.cuda_mentions(tree, source)
@@ -135,7 +134,7 @@ def test_no_hard_coded_cuda(student_files):
 @pytest.mark.parametrize("function", ["train_epoch", "test_epoch"])
 def test_batches_moved_to_device(student_files, function):
     """each batch goes to the device before the model sees it (syntax tree)"""
-    definition = support.function_def(student_files.tree(MODULE_FILE), function)
+    definition = require_function(student_files.tree(MODULE_FILE), function, MODULE_FILE)
     assert support.moves_inputs_to_device(definition), (
         f"in {function}, the images given to the model are not moved to the device: write X = X.to(device) "
         "(and y = y.to(device)) for every batch. The lecture's test loop forgets it for X (it moves only y), "
@@ -146,7 +145,7 @@ def test_batches_moved_to_device(student_files, function):
 @pytest.mark.points(1)
 def test_test_epoch_builds_no_graph(student_files):
     """test_epoch computes without building a graph: torch.no_grad() (syntax tree)"""
-    definition = support.function_def(student_files.tree(MODULE_FILE), "test_epoch")
+    definition = require_function(student_files.tree(MODULE_FILE), "test_epoch", MODULE_FILE)
     assert support.builds_no_graph(definition), (
         "test_epoch must run its loop under `with torch.no_grad():` (or torch.inference_mode()): evaluation needs "
         "no gradients, and the graph autograd builds otherwise costs memory and time. In the lecture the "
