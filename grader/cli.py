@@ -25,6 +25,7 @@ from grader.progress import BatchDisplay
 from grader.reports import points
 from grader.results import to_dict
 from grader.runner import JudgeRunner
+from grader.scaffold import new_assignment
 from grader.terminal import Style, check_summary
 from grader.validate import validate_course
 
@@ -161,6 +162,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--jobs", type=int, default=1, help="runs at a time (default 1, for clean timings)")
     _data_dir_option(validate)
+
+    new = sub.add_parser(
+        "new",
+        help="start a new assignment: its toml, statement, checks, reference and skeleton",
+        description=(
+            "Write the files of a new assignment ID with the folder NN_SLUG: assignments/NN_SLUG/ "
+            "(assignment.toml, README.md, checks/public/test_SLUG.py, checks/hidden/test_SLUG_hidden.py), "
+            "reference/NN_SLUG/SLUG.py and student_template/SLUG.py. They hold a small working example, "
+            "a function add(a, b), that `grader validate ID` accepts as written: replace it with your "
+            "assignment, keeping validate passing (CONTRIBUTING.md walks through it). Refuses an id or "
+            "slug the course already uses, and writes nothing then."
+        ),
+    )
+    new.add_argument("id", type=int, metavar="ID", help="the assignment's number, 1 to 99 (students type it)")
+    new.add_argument("slug", metavar="SLUG", help="lower-case name: the folder NN_SLUG and the student's file SLUG.py")
+    new.add_argument("--title", help="the title students see (default: made from SLUG)")
+    new.add_argument(
+        "--course",
+        type=Path,
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the course folder to add it to (as grader --course DIR)",
+    )
     return parser
 
 
@@ -184,7 +208,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         course = find_course(args.course)
-        handler = {"list": _list, "check": _check, "grade": _grade, "validate": _validate, "dist": _dist}[args.command]
+        handler = {
+            "list": _list,
+            "check": _check,
+            "grade": _grade,
+            "validate": _validate,
+            "dist": _dist,
+            "new": _new,
+        }[args.command]
         return handler(args, course)
     except GraderError as exc:
         print(f"grader: {exc}", file=sys.stderr)
@@ -308,6 +339,17 @@ def _validate(args: argparse.Namespace, course: Course) -> int:
         runner=JudgeRunner(data_dir=args.data_dir),
     )
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _new(args: argparse.Namespace, course: Course) -> int:
+    written = new_assignment(course=course, assignment_id=args.id, slug=args.slug, title=args.title)
+    for path in written:
+        print(f"wrote {path}")
+    print(
+        f"Assignment {args.id} is a working example (add(a, b)): replace it file by file with yours, then "
+        f"run grader validate {args.id} (CONTRIBUTING.md explains each file)."
+    )
+    return EXIT_OK
 
 
 def _prepare_data(course: Course, ids: list[int], data_dir: Path | None) -> None:

@@ -26,6 +26,7 @@ from grader.isolation import FEATURES, WORKER_PID_FILE, probe, sweep, uid_for
 from grader.results import AssignmentResult, TestResult, cap_text, clean_text, counted_max_score, test_from_dict
 from grader.sandbox import kill_group, launch_module, minimal_env
 from grader.submission import Prepared, prepare
+from grader.zygote import preload_libraries
 
 __all__ = ["FakeRunner", "JudgeRunner", "Runner", "Scope"]
 
@@ -130,6 +131,7 @@ class JudgeRunner:
         notebooks: Mapping[str, Path] | None = None,
     ) -> AssignmentResult:
         started = time.monotonic()
+        preload_libraries([assignment])  # when no batch declared them before the zygote started
         visibilities = ["public"] if scope == "public" else ["public", "hidden"]
         if scope == "all" and not assignment.has_hidden_checks:
             raise CourseError(

@@ -23,7 +23,7 @@ from tests.conftest import REPO, write
 GRADER = Path(sys.executable).with_name("grader")
 
 
-@pytest.mark.parametrize("command", [[], ["list"], ["check"], ["grade"]])
+@pytest.mark.parametrize("command", [[], ["list"], ["check"], ["grade"], ["validate"], ["dist"], ["new"]])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as info:
         main([*command, "--help"])
