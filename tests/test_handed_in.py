@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.cli import main
+from grader.course import Course
 from grader.results import load_run
 from tests.conftest import REPO
 from tests.notebooks import (
@@ -23,18 +24,15 @@ from tests.notebooks import (
     write_notebook,
 )
 
-REFERENCES = {
-    1: "01_gates/gates.py",
-    2: "02_gradient_descent/gradient_descent.py",
-    3: "03_function_fitting/fitting.py",
-    4: "04_minmax/minmax.py",
-}
-CHECKPOINTS = {3: ["square_model.pt", "sin_model.pt"], 4: ["minmax_model.pt"]}
+COURSE = Course.load(REPO)
+# Every assignment that reads no data set (those are graded from notebooks in their own tests).
+REFERENCES = {a.id: f"{a.label}/{a.files[0]}" for a in COURSE if not a.data}
+CHECKPOINTS = {a.id: list(a.checkpoints) for a in COURSE if not a.data}
 GATES = (REPO / "reference" / REFERENCES[1]).read_text(encoding="utf-8")
 
 
 def notebook_folder(folder: Path) -> Path:
-    """References 1 to 4 as notebooks with magics, shell lines, plots and a long training cell."""
+    """The references as notebooks with magics, shell lines, plots and a long training cell."""
     folder.mkdir(parents=True)
     for number, relative in REFERENCES.items():
         source = REPO / "reference" / relative
@@ -76,7 +74,8 @@ def test_a_notebook_student_gets_full_marks_from_grader_grade(graded):
     for number in REFERENCES:
         result = run["notebook"][number]
         assert result.status == "graded", result.message
-        assert result.score == result.max_score == 25, [(t.name, t.feedback) for t in result.tests if not t.passed]
+        failed = [(t.name, t.feedback) for t in result.tests if not t.passed]
+        assert result.score == result.max_score == COURSE.get(number).points, failed
         assert result.notes[0].startswith(f"Graded from {Path(REFERENCES[number]).stem}.ipynb")
         assert any("%%time" in note and "left out" in note for note in result.notes)
 
