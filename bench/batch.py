@@ -157,6 +157,7 @@ def zygote_overhead(assignment_ids: list[int] | None = None, repeat: int = 3) ->
     """Overhead per graded assignment with the zygote and with fresh interpreters; prints a table."""
     course = Course.load(ROOT)
     assignments = [course.get(n) for n in (assignment_ids or [1, 2])]
+    zygote.preload_libraries(assignments)
     started = time.perf_counter()
     with mode("zygote"):
         client = zygote.shared()

@@ -48,6 +48,7 @@ def main() -> None:
     bare = import_cost("sys")
     torch_import = import_cost("torch, torch._dynamo") - bare
     print(f"fresh interpreter: {bare:.2f} s; importing torch + torch._dynamo: {torch_import:.2f} s")
+    zygote.preload_libraries(assignments)
     started = time.perf_counter()
     forked = zygote.shared() is not None
     if forked:

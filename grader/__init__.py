@@ -23,7 +23,7 @@ def check(assignment: int, notebook: Any = None, **options: Any) -> CheckResult:
     """Run the public checks of `assignment` on this notebook (or the notebook at `notebook`),
     show the report and return the result: ``grader.check(2)``, ``grader.check(2, "hw2.ipynb")``.
 
-    Options: `course` (a course folder), `data_dir` (where MNIST is), `show` (False: no report shown).
+    Options: `course` (a course folder), `data_dir` (where the data sets are), `show` (False: no report shown).
     """
     from grader.jupyter import check as run_check  # imported on use: `import grader` stays light
 
