@@ -35,7 +35,8 @@ from typing import Any
 
 from grader.data import MnistData, ensure_mnist, read_idx, write_mnist_folder
 from grader.devices import cuda_available
-from grader.judge.client import Remote, RemoteError
+from grader.errors import RemoteError
+from grader.judge.client import Remote
 
 __all__ = [
     "SAVE_HINT",

@@ -19,10 +19,10 @@ from typing import Any
 from grader import __version__
 from grader.cache import ResultCache, archive_key, machine_context, submission_digest
 from grader.course import Assignment, Course
-from grader.errors import CourseError, GraderError, SubmissionError
+from grader.errors import BatchInterrupted, CourseError, GraderError, InsecureGrading, SubmissionError
 from grader.exporters.gradebook import gradebook_csv
 from grader.folders import remove_tree
-from grader.isolation import InsecureGrading, Isolation, probe
+from grader.isolation import Isolation, probe
 from grader.isolation import describe as describe_isolation
 from grader.reports import render_index, render_student
 from grader.results import (
@@ -39,7 +39,7 @@ from grader.runner import JudgeRunner, Runner, grader_error, ungradable
 from grader.submission import Student, survey, unpack
 from grader.zygote import preload_libraries
 
-__all__ = ["BatchInterrupted", "BatchProgress", "check_folder", "grade_class"]
+__all__ = ["BatchProgress", "check_folder", "grade_class"]
 
 CHECK_SCOPE_NOTE = "Checked on your own machine with grader check."
 
@@ -89,15 +89,6 @@ class BatchProgress:
     total: int
     student: SubmissionResult
     cached: int = 0  # how many of this student's assignments came from the cache
-
-
-class BatchInterrupted(GraderError):
-    """The batch was stopped (Ctrl-C); what finished is saved and a rerun grades the rest."""
-
-    def __init__(self, run: GradingRun, total: int):
-        super().__init__(f"interrupted: {len(run.submissions)} of {total} submissions graded and saved")
-        self.run = run
-        self.total = total
 
 
 def grade_class(
@@ -160,7 +151,7 @@ def grade_class(
     recorded: dict[str, Any] = {}
     if isolation is not None:
         if not isolation.sufficient_for_grading and not insecure:
-            raise InsecureGrading(isolation)
+            raise InsecureGrading(isolation.describe())
         # "insecure": graded only because of --insecure (a machine that merely lacks a uid of its
         # own, say, is isolated enough without it)
         recorded = isolation.to_dict() | ({"insecure": True} if not isolation.sufficient_for_grading else {})

@@ -19,8 +19,8 @@ import pytest
 
 from grader.course import Assignment
 from grader.data import data_root
-from grader.errors import GraderError
-from grader.judge.client import RemoteError, WorkerClient, WorkerFailure, WorkerOptions
+from grader.errors import GraderError, RemoteError, WorkerFailure
+from grader.judge.client import WorkerClient, WorkerOptions
 from grader.judge.submission import StudentFiles, Submission
 from grader.results import FEEDBACK_CAP, TestResult, cap_text
 from grader.sources import SourceMap

@@ -63,7 +63,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from grader.errors import SandboxError
+from grader.errors import ZygoteError
 from grader.sandbox import minimal_env, python_command
 
 if TYPE_CHECKING:
@@ -76,7 +76,6 @@ __all__ = [
     "PRELOAD",
     "Zygote",
     "ZygoteClient",
-    "ZygoteError",
     "ZygoteProcess",
     "forked_child",
     "preload_libraries",
@@ -110,10 +109,6 @@ PRELOAD = (
 START_TIMEOUT_S = 180.0  # importing torch on a cold machine
 _REPLY_TIMEOUT_S = 60.0
 _REPLY_BYTES = 65536
-
-
-class ZygoteError(SandboxError):
-    """The zygote cannot serve this request (not running, refused, gone): start a fresh process."""
 
 
 def supported() -> bool:

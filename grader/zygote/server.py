@@ -24,7 +24,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from grader.errors import SandboxError
+from grader.errors import ExitCode, SandboxError, ServerStop
 from grader.isolation import sweep, uid_for
 from grader.zygote import MODULES
 from grader.zygote.child import BASE_PATH, PR_SET_DUMPABLE, Request, become, prctl, precompile
@@ -115,7 +115,7 @@ def huge_pages() -> int:
 
 def stop_on_signal(signum: int, _frame: object) -> None:
     """A signal handler: `Server.serve` returns."""
-    raise _Stop
+    raise ServerStop
 
 
 @dataclass
@@ -125,10 +125,6 @@ class _Child:
 
 
 _NO_CHILD = _Child("", None)
-
-
-class _Stop(Exception):
-    pass
 
 
 class Server:
@@ -164,7 +160,7 @@ class Server:
             while True:
                 for key, _ in self.selector.select():
                     key.data(key.fileobj)
-        except _Stop:
+        except ServerStop:
             pass
         finally:
             if os.getpid() == self.pid:  # not in a child leaving through an exception
@@ -173,7 +169,7 @@ class Server:
 
     def _lifeline(self, _: Any) -> None:
         if not os.read(0, 4096):
-            raise _Stop
+            raise ServerStop
 
     def _accept(self, _: Any) -> None:
         with contextlib.suppress(BlockingIOError):
@@ -271,13 +267,13 @@ class Server:
         try:
             self._forget()
         except BaseException:
-            os._exit(70)
+            os._exit(ExitCode.ORPHANED)
         self.run_child(request)
-        os._exit(70)  # pragma: no cover - run_child does not return
+        os._exit(ExitCode.ORPHANED)  # pragma: no cover - run_child does not return
 
     def run_child(self, request: Request) -> None:
         """In the forked child: become the requested module, run it and exit with its status."""
-        code = 70
+        code: int = ExitCode.ORPHANED
         try:
             code = become(request, parent_pid=self.pid)
         except BaseException:
