@@ -20,14 +20,14 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from grader import __version__
 from grader.course import Assignment
 from grader.errors import GraderError
+from grader.messages import RunnerOptions
 from grader.results import AssignmentResult, assignment_from_dict, to_dict
+from grader.version import __version__
 
 __all__ = ["ResultCache", "archive_key", "assignment_digest", "file_digest", "machine_context", "submission_digest"]
 
@@ -110,7 +110,7 @@ def submission_digest(folder: Path, assignment: Assignment) -> str:
     return digest.hexdigest()
 
 
-def machine_context(runner_options: Mapping[str, Any]) -> Callable[[Assignment], str]:
+def machine_context(runner_options: RunnerOptions) -> Callable[[Assignment], str]:
     """What of the grading machine an assignment's verdicts depend on: its data set and CUDA."""
 
     def context(assignment: Assignment) -> str:
@@ -119,9 +119,7 @@ def machine_context(runner_options: Mapping[str, Any]) -> Callable[[Assignment],
         from grader.data import data_root, ensure_mnist
         from grader.devices import cuda_available
 
-        labels = [
-            ensure_mnist(data_root(runner_options.get("data_dir"))).label for n in assignment.data if n == "mnist"
-        ]
+        labels = [ensure_mnist(data_root(runner_options.data_dir)).label for n in assignment.data if n == "mnist"]
         return f"{'|'.join(labels)}|cuda={cuda_available()}"
 
     return context

@@ -12,7 +12,6 @@ import os
 import sys
 from pathlib import Path
 
-from grader import __version__
 from grader.course import Course, find_course
 from grader.data import DataError, prepare
 from grader.dist import build_bundle
@@ -21,12 +20,14 @@ from grader.exporters.github import write_ci_outputs
 from grader.exporters.gradescope import write_gradescope
 from grader.grading import BatchInterrupted, check_folder, grade_class
 from grader.isolation import probe
+from grader.messages import RunnerOptions
 from grader.progress import BatchDisplay
 from grader.reports import points
 from grader.results import to_dict
 from grader.runner import JudgeRunner
 from grader.terminal import Style, check_summary
 from grader.validate import validate_course
+from grader.version import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -251,14 +252,14 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
         raise GraderError("--executor dask and --scheduler ADDRESS go together")
     _prepare_data(course, args.assignments or [a.id for a in course], args.data_dir)
     display = BatchDisplay(sys.stderr)
-    options = {"data_dir": args.data_dir, "threads": 1}
+    options = RunnerOptions(data_dir=args.data_dir, threads=1)
     try:
         run = grade_class(
             course=course,
             submissions=args.submissions,
             out=args.out,
             assignment_ids=args.assignments,
-            runner=None if args.scheduler else JudgeRunner(**options),
+            runner=None if args.scheduler else JudgeRunner.from_options(options),
             runner_options=options,
             on_progress=display.finish,
             on_start=display.start,

@@ -13,6 +13,7 @@ __all__ = [
     "CodecError",
     "CourseError",
     "GraderError",
+    "MessageError",
     "SandboxError",
     "SubmissionError",
 ]
@@ -64,3 +65,8 @@ class SandboxError(GraderError):
 
 class CodecError(GraderError):
     """A message between judge and worker is malformed, too large or not plain data."""
+
+
+class MessageError(CodecError):
+    """A message between the grader's processes (`grader.messages`) has a key its reader does not
+    know, lacks one, or holds a value of the wrong type: the two sides disagree."""

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from grader import __version__
+from grader.version import __version__
 
 __all__ = [
     "ASSIGNMENT_STATUSES",

@@ -13,8 +13,8 @@ from grader.cache import ResultCache, assignment_digest, submission_digest
 from grader.course import Assignment, Course
 from grader.grading import BatchInterrupted, grade_class
 from grader.results import AssignmentResult, TestResult, load_run
-from grader.runner import FakeRunner
 from tests.conftest import REPO, write
+from tests.fakes import FakeRunner
 
 COURSE = Course.load(REPO)
 
