@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 
 from grader.course import Course, find_course
-from grader.data import DataError, prepare
+from grader.data import prepare
 from grader.dist import build_bundle
-from grader.errors import GraderError
+from grader.errors import BatchInterrupted, DataError, ExitCode, GraderError
 from grader.exporters.github import write_ci_outputs
 from grader.exporters.gradescope import write_gradescope
-from grader.grading import BatchInterrupted, check_folder, grade_class
+from grader.grading import check_folder, grade_class
 from grader.isolation import probe
 from grader.messages import RunnerOptions
 from grader.progress import BatchDisplay
@@ -28,8 +28,6 @@ from grader.runner import JudgeRunner
 from grader.terminal import Style, check_summary
 from grader.validate import validate_course
 from grader.version import __version__
-
-EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -182,24 +180,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return EXIT_ERROR
+        return ExitCode.ERROR
     try:
         course = find_course(args.course)
         handler = {"list": _list, "check": _check, "grade": _grade, "validate": _validate, "dist": _dist}[args.command]
         return handler(args, course)
     except GraderError as exc:
         print(f"grader: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitCode.ERROR
     except KeyboardInterrupt:
         print("grader: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
 
 
 def _list(args: argparse.Namespace, course: Course) -> int:
     for a in course:
         files = ", ".join(a.submitted_files)
         print(f"{a.id:>3}  {a.title:<42} {points(a.points):>4} pts   {files}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _check(args: argparse.Namespace, course: Course) -> int:
@@ -236,7 +234,7 @@ def _check(args: argparse.Namespace, course: Course) -> int:
         for line in write_ci_outputs(results, files=files):
             print(line)
     all_passed = all(r.status == "graded" and all(t.passed or not t.applicable for t in r.tests) for r in results)
-    return EXIT_OK if all_passed else EXIT_FAILED
+    return ExitCode.OK if all_passed else ExitCode.FAILED
 
 
 def _graded_file(folder: Path, name: str) -> str:
@@ -271,7 +269,7 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     except BatchInterrupted as exc:
         display.close()
         print(f"grader: {exc}; run the same command again to grade the rest", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     display.close()
     if "gradescope" in (args.formats or []):
         written = write_gradescope(run, args.out / "gradescope")
@@ -290,13 +288,13 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
             print(f"  {entry.name}: {entry.reason}")
         if len(run.skipped) > 20:
             print(f"  … and {len(run.skipped) - 20} more")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _dist(args: argparse.Namespace, course: Course) -> int:
     bundle = build_bundle(course.root, args.out)
     print(f"Wrote {bundle}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _validate(args: argparse.Namespace, course: Course) -> int:
@@ -308,7 +306,7 @@ def _validate(args: argparse.Namespace, course: Course) -> int:
         jobs=args.jobs,
         runner=JudgeRunner(data_dir=args.data_dir),
     )
-    return EXIT_OK if result.ok else EXIT_FAILED
+    return ExitCode.OK if result.ok else ExitCode.FAILED
 
 
 def _prepare_data(course: Course, ids: list[int], data_dir: Path | None) -> None:

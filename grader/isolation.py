@@ -49,7 +49,6 @@ __all__ = [
     "FEATURES",
     "UID_BASE",
     "WORKER_PID_FILE",
-    "InsecureGrading",
     "Isolation",
     "describe",
     "enter",
@@ -87,18 +86,6 @@ PR_SET_DUMPABLE = 4
 # The worker's writable places are tmpfs (memory), each capped: the grader's disk is out of reach.
 OWN_BYTES = 128 * 1024 * 1024  # each of the worker's own folders (its copy of the files, its HOME)
 TMP_BYTES = {"/tmp": 128 * 1024 * 1024, "/var/tmp": 16 * 1024 * 1024, "/dev/shm": 16 * 1024 * 1024}
-
-
-class InsecureGrading(SandboxError):
-    """`grader grade` without network and filesystem isolation, and without ``--insecure``."""
-
-    def __init__(self, isolation: Isolation):
-        super().__init__(
-            f"refusing to grade: this machine gives student code {isolation.describe()}. Run as root on "
-            "Linux (or where user namespaces are allowed), or pass --insecure to grade anyway; the reports "
-            "will say so"
-        )
-        self.isolation = isolation
 
 
 @dataclass(frozen=True)

@@ -30,18 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.errors import GraderError
+from grader.errors import GraderError, StaleNotebook
 from grader.results import AssignmentResult
 from grader.version import __version__
 
-__all__ = ["CheckResult", "StaleNotebook", "check", "find_notebook"]
+__all__ = ["CheckResult", "check", "find_notebook"]
 
 _COLAB_TIMEOUT_S = 30.0
 _SERVER_TIMEOUT_S = 2.0
-
-
-class StaleNotebook(GraderError):
-    """The notebook on disk is older than the cells the kernel ran: the file is not what was run."""
 
 
 @dataclass(repr=False)

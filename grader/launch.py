@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+from grader.errors import ZygoteError
 from grader.sandbox import Process, launch, python_command
-from grader.zygote import ENV_SOCKET, ENV_SWITCH, ZygoteClient, ZygoteError, ZygoteProcess, shared
+from grader.zygote import ENV_SOCKET, ENV_SWITCH, ZygoteClient, ZygoteProcess, shared
 
 __all__ = ["FreshLauncher", "Launcher", "ZygoteLauncher", "launcher", "zygote_launcher"]
 

@@ -21,7 +21,7 @@ from typing import Protocol
 
 from grader.course import Assignment
 from grader.data import data_root
-from grader.errors import CourseError, SandboxError, SubmissionError
+from grader.errors import CourseError, SandboxError, SubmissionError, ZygoteError
 from grader.isolation import FEATURES, WORKER_PID_FILE, Isolation, probe, sweep, uid_for
 from grader.launch import ZygoteLauncher, launcher, zygote_launcher
 from grader.messages import JudgeJob, RunnerOptions
@@ -36,7 +36,7 @@ from grader.results import (
 )
 from grader.sandbox import Process, kill_group, minimal_env
 from grader.submission import Prepared, prepare
-from grader.zygote import ZygoteClient, ZygoteError
+from grader.zygote import ZygoteClient
 
 __all__ = ["JudgeRunner", "Runner", "grader_error", "ungradable"]
 

@@ -11,7 +11,8 @@ import pytest
 
 from grader.cache import ResultCache, assignment_digest, submission_digest
 from grader.course import Assignment, Course
-from grader.grading import BatchInterrupted, grade_class
+from grader.errors import BatchInterrupted
+from grader.grading import grade_class
 from grader.results import AssignmentResult, TestResult, load_run
 from tests.conftest import REPO, write
 from tests.fakes import FakeRunner

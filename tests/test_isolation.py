@@ -17,10 +17,10 @@ import pytest
 
 from grader import isolation
 from grader.course import Course, Limits
-from grader.errors import SandboxError
+from grader.errors import InsecureGrading, SandboxError, WorkerFailure
 from grader.grading import grade_class
-from grader.isolation import InsecureGrading, Isolation, probe
-from grader.judge.client import WorkerClient, WorkerFailure, WorkerOptions
+from grader.isolation import Isolation, probe
+from grader.judge.client import WorkerClient, WorkerOptions
 from grader.runner import JudgeRunner
 from tests.conftest import REPO, write
 
@@ -214,7 +214,8 @@ UNPRIVILEGED = """
 import ctypes, json, os, sys
 from pathlib import Path
 from grader.course import Limits
-from grader.judge.client import WorkerClient, WorkerFailure, WorkerOptions
+from grader.errors import WorkerFailure
+from grader.judge.client import WorkerClient, WorkerOptions
 
 student, secret = Path(sys.argv[1]), Path(sys.argv[2])
 options = WorkerOptions(module="escape", files=[student], private=(secret,))

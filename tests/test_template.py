@@ -142,7 +142,8 @@ def test_only_the_runner_that_started_a_template_may_ask_it(make_course, tmp_pat
     use(monkeypatch, "zygote", client)
     with serving(make_course, tmp_path) as template:
         ask = (
-            "import sys; from pathlib import Path; from grader.zygote import ZygoteClient, ZygoteError\n"
+            "import sys; from pathlib import Path\n"
+            "from grader.errors import ZygoteError\nfrom grader.zygote import ZygoteClient\n"
             "from grader.sandbox import minimal_env\n"
             "home = Path(sys.argv[2])\n"
             "try:\n    ZygoteClient(Path(sys.argv[1])).spawn('grader.judge', ['x'], cwd=home, env=minimal_env(home))\n"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from grader.course import Limits
-from grader.errors import CodecError
-from grader.judge.client import Remote, RemoteError, WorkerClient, WorkerFailure, WorkerOptions
+from grader.errors import CodecError, RemoteError, WorkerFailure
+from grader.judge.client import Remote, WorkerClient, WorkerOptions
 from tests.conftest import write
 
 STUDENT = """

@@ -16,7 +16,8 @@ import pytest
 
 from grader import zygote
 from grader.course import Course, Limits
-from grader.judge.client import WorkerClient, WorkerFailure, WorkerOptions
+from grader.errors import WorkerFailure
+from grader.judge.client import WorkerClient, WorkerOptions
 from grader.messages import WorkerConfig
 from grader.protocol import read_frame, write_frame
 from grader.runner import JudgeRunner
@@ -81,7 +82,8 @@ def folders():
 
 def ask_zygote(path, cwd):
     from pathlib import Path
-    from grader.zygote import ZygoteClient, ZygoteError
+    from grader.errors import ZygoteError
+    from grader.zygote import ZygoteClient
     try:
         ZygoteClient(Path(path)).spawn("grader.worker", ["x"], cwd=Path(cwd), env=dict(os.environ))
     except ZygoteError as exc:
@@ -388,7 +390,8 @@ def test_judge(submission, worker_client):
         "worker_ppid": worker_client.call(0, "facts", (), {})["ppid"],
         "worker_pid": worker_client._proc.pid,
     }
-    from grader.zygote import ZygoteClient, ZygoteError
+    from grader.errors import ZygoteError
+    from grader.zygote import ZygoteClient
     socket_path = os.environ.get("GRADER_ZYGOTE_SOCKET")
     if socket_path:
         try:

@@ -14,6 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+from grader.errors import ExitCode
+
 PR_SET_DUMPABLE = 4
 
 
@@ -108,14 +110,12 @@ def main() -> int:
     ]
     if job.collect_only:
         args.append("--collect-only")
-    code = pytest.main(args, plugins=plugins) if files else 5
+    code = pytest.main(args, plugins=plugins) if files else ExitCode.NO_CHECKS
     if template is not None and not template.forked:  # the template itself, stopped or unable to serve
         if template.failure:
             sys.stdout.flush()  # pytest's summary first: the runner reports the last line
             print(f"the template did not serve: {template.failure}", file=sys.stderr, flush=True)
-            from grader.judge.template import UNUSABLE
-
-            return UNUSABLE
+            return ExitCode.TEMPLATE_UNUSABLE
         return 0
     job = plugin.job  # a template's child: the job it was forked for
     payload = {

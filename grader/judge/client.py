@@ -23,14 +23,28 @@ from typing import Any
 
 from grader.cgroups import WorkerCgroup
 from grader.course import Limits
-from grader.errors import CodecError, SandboxError
+from grader.errors import (
+    CodecError,
+    MemoryExceeded,
+    RemoteError,
+    SandboxError,
+    StaleHandle,
+    WorkerCrashed,
+    WorkerFailure,
+    WorkerFatal,
+    WorkerImportFailed,
+    WorkerOutOfMemory,
+    WorkerProtocolError,
+    WorkerTimeout,
+    remote_error,
+)
 from grader.isolation import FEATURES, WORKER_PID_FILE, pids_of, private_bytes, sweep, uid_for
 from grader.launch import launcher
 from grader.messages import WorkerConfig, WorkerIsolation
 from grader.protocol import decode, encode, read_frame, write_frame
 from grader.sandbox import Process, kill_group, minimal_env, resident_bytes
 
-__all__ = ["Remote", "RemoteError", "WorkerClient", "WorkerFailure", "WorkerOptions"]
+__all__ = ["Remote", "WorkerClient", "WorkerOptions"]
 
 ROOT = 0  # handle id of the student's module
 _STARTUP_TIMEOUT_S = 120.0  # loading torch on a cold machine; not charged to the student
@@ -49,70 +63,6 @@ _args_repr.maxstring = 40
 _args_repr.maxlist = 6
 _args_repr.maxtuple = 6
 _args_repr.maxother = 40
-
-
-class WorkerFailure(BaseException):
-    """The worker could not answer: it hung, died, ran out of memory or ended itself.
-
-    A `BaseException` on purpose: a check's ``except Exception`` cannot swallow it, and the
-    judge records it against the check even if something did.
-    """
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-    @property
-    def status(self) -> str:
-        return "timeout" if self.kind == "timeout" else "failed"
-
-
-class RemoteError(Exception):
-    """The student's code raised an exception (described as data by the worker).
-
-    Instances are also instances of the nearest built-in exception class the student's
-    exception derives from, so checks can write ``pytest.raises(ValueError)``.
-    """
-
-    def __init__(self, info: dict[str, Any], call: str, *, shown_type: str | None = None):
-        """`shown_type`: say only this (a built-in exception's name) in the error's text, never the
-        student's class name or message, which a hidden check must not pass on."""
-        self.type_name = str(info.get("type", "Exception"))[:_NAME_CAP]
-        self.message = str(info.get("message", ""))[:_MESSAGE_CAP]
-        self.student_traceback = str(info.get("traceback", ""))[-_TRACEBACK_CAP:]
-        self.names: list[str] = [str(n)[:_NAME_CAP] for n in info.get("names", [])][:60]
-        self.call = call
-        if shown_type is not None:
-            text = shown_type
-        else:
-            text = f"{self.type_name}: {self.message}" if self.message else self.type_name
-        if self.type_name == "NotImplementedError" and not self.message:
-            text += " (not written yet)"
-        super().__init__(f"{call} raised {text}" if call else text)
-
-
-_remote_classes: dict[str, type[RemoteError]] = {}
-
-
-def remote_error(info: dict[str, Any], call: str, *, reveal: bool = True) -> RemoteError:
-    """A `RemoteError` that is also the student's exception's nearest built-in base class;
-    without `reveal`, its text names only that class (a hidden check's call)."""
-    import builtins
-
-    base: type[Exception] = Exception
-    for name in info.get("mro", []):
-        candidate = getattr(builtins, str(name), None)
-        if isinstance(candidate, type) and issubclass(candidate, Exception):
-            base = candidate
-            break
-    cls = _remote_classes.get(base.__name__)
-    if cls is None:
-        cls = type(f"Remote{base.__name__}", (RemoteError, base), {})
-        _remote_classes[base.__name__] = cls
-    error = cls.__new__(cls)
-    RemoteError.__init__(error, info, call, shown_type=None if reveal else base.__name__)
-    return error
 
 
 class Remote:
@@ -234,7 +184,7 @@ class WorkerClient:
         """
         data = self._request({"op": "read", "name": name, "max_bytes": max_bytes}, what=f"reading {name}")
         if type(data) is not bytes or len(data) > max_bytes:
-            raise self._fail("protocol", f"reading {name} returned something other than its bytes")
+            raise self._fail(WorkerProtocolError(f"reading {name} returned something other than its bytes"))
         return data
 
     def call(self, target: Remote | int, attr: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -264,7 +214,7 @@ class WorkerClient:
     def _target(self, target: Remote | int) -> int:
         if isinstance(target, Remote):
             if target._client is not self or target._generation != self.generation:
-                raise WorkerFailure("stale", "an object from before the worker restarted was used again")
+                raise StaleHandle("an object from before the worker restarted was used again")
             return target._id
         return target
 
@@ -298,19 +248,19 @@ class WorkerClient:
                 )
             else:
                 reason = f"{what} did not finish within {limit:g} s; look for an endless loop or a wait for input"
-            raise self._fail("timeout", reason) from None
+            raise self._fail(WorkerTimeout(reason)) from None
         except (EOFError, ConnectionError, OSError):
-            raise self._fail("crashed", self._death_reason(what)) from None
+            raise self._fail(WorkerCrashed(self._death_reason(what))) from None
         except CodecError as exc:
             raise self._fail(
-                "protocol", f"during {what} the process running your code sent a reply that was refused: {exc}"
+                WorkerProtocolError(f"during {what} the process running your code sent a reply that was refused: {exc}")
             ) from None
-        except _MemoryExceeded as exc:
+        except MemoryExceeded as exc:
             reason = (
                 f"{what} used {exc.used / 2**20:.0f} MB of memory, more than the "
                 f"{self.options.limits.memory_mb} MB allowed"
             )
-            raise self._fail("memory", reason) from None
+            raise self._fail(WorkerOutOfMemory(reason)) from None
         return self._result(reply, reply_blobs, what)
 
     def _read(self, deadline: float) -> tuple[dict[str, Any], list[bytes]]:
@@ -333,7 +283,9 @@ class WorkerClient:
             try:
                 value = decode(reply["ok"], blobs, self._make_remote, self._no_refs)
             except CodecError as exc:
-                raise self._fail("protocol", f"{what} returned something that cannot be checked: {exc}") from None
+                raise self._fail(
+                    WorkerProtocolError(f"{what} returned something that cannot be checked: {exc}")
+                ) from None
             self._remember(value)
             return value
         if "error" in reply and isinstance(reply["error"], dict):
@@ -351,10 +303,9 @@ class WorkerClient:
             kind = str(info.get("type", "BaseException"))
             text = f"{kind}({info.get('message', '')!s})" if info.get("message") else kind
             raise self._fail(
-                "fatal",
-                f"{what} raised {text}; that ends the process running your code, so the check cannot go on",
+                WorkerFatal(f"{what} raised {text}; that ends the process running your code, so the check cannot go on")
             )
-        raise self._fail("protocol", f"during {what} the process running your code sent a malformed reply")
+        raise self._fail(WorkerProtocolError(f"during {what} the process running your code sent a malformed reply"))
 
     def _remember(self, value: Any) -> None:
         """Keep the texts in `value` (from the student's code) while a hidden check runs: the judge
@@ -476,7 +427,7 @@ class WorkerClient:
         except RemoteError as exc:
             detail = f"\n{exc.student_traceback}" if exc.student_traceback else ""
             self._import_failure = self._fail(
-                "import", f"importing {module_file} raised {exc.type_name}: {exc.message}{detail}"
+                WorkerImportFailed(f"importing {module_file} raised {exc.type_name}: {exc.message}{detail}")
             )
             raise self._import_failure from None
         except WorkerFailure as failure:
@@ -513,7 +464,7 @@ class WorkerClient:
         if self._cgroup is not None:  # memfd, tmpfs and kernel memory too: what no process maps
             used = max(used, self._cgroup.usage())
         if used > limit:
-            raise _MemoryExceeded(used)
+            raise MemoryExceeded(used)
 
     def _output_fds(self) -> list[int]:
         if self._proc is None or self._proc.stdout is None or self._output_closed:
@@ -569,8 +520,7 @@ class WorkerClient:
             "do not call exit(), sys.exit() or os._exit() in submitted code"
         )
 
-    def _fail(self, kind: str, reason: str) -> WorkerFailure:
-        failure = WorkerFailure(kind, reason)
+    def _fail(self, failure: WorkerFailure) -> WorkerFailure:
         self._stop()
         self._check_failure = failure
         return failure
@@ -620,9 +570,3 @@ def _builtin(name: Any) -> bool:
 
 def _within(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
-
-
-class _MemoryExceeded(Exception):
-    def __init__(self, used: int):
-        super().__init__(used)
-        self.used = used

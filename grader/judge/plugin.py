@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from grader.course import Assignment
-from grader.errors import GraderError
-from grader.judge.client import RemoteError, WorkerClient, WorkerFailure, WorkerOptions
+from grader.errors import GraderError, RemoteError, WorkerFailure
+from grader.judge.client import WorkerClient, WorkerOptions
 from grader.judge.submission import StudentFiles, Submission
 from grader.messages import JudgeJob
 from grader.results import FEEDBACK_CAP, TestResult, cap_text

@@ -11,22 +11,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from grader.judge.client import ROOT, RemoteError, WorkerClient
+from grader.errors import MissingName, RemoteError
+from grader.judge.client import ROOT, WorkerClient
 from grader.sources import SourceMap, read_source
 
-__all__ = ["MissingName", "StudentFiles", "Submission"]
+__all__ = ["StudentFiles", "Submission"]
 
 
 # What hypothesis looks for on a test's arguments: never the student's to answer.
 _HYPOTHESIS_HOOKS = frozenset({"execute_example", "setup_example", "teardown_example"})
-
-
-class MissingName(AssertionError, AttributeError):
-    """The student's module lacks a name the statement asks for.
-
-    An `AssertionError` so the check fails with this message as feedback, and an
-    `AttributeError` so that ``getattr(submission, name, default)`` works.
-    """
 
 
 class Submission:

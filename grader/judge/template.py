@@ -18,7 +18,7 @@ submission, since the template never starts a worker. A job that differs from th
 in anything but the submission and its folders is refused.
 
 A template that cannot serve (the checks did not load, a thread appeared) exits with status
-`UNUSABLE` and says why; the runner then starts judges the ordinary way, which report the
+`ExitCode.TEMPLATE_UNUSABLE` and says why; the runner then starts judges the ordinary way, which report the
 problem as they always do.
 """
 
@@ -36,25 +36,17 @@ from typing import Any, NoReturn
 
 import pytest
 
+from grader.errors import ExitCode, Forked
 from grader.judge.plugin import GraderPlugin
 from grader.messages import JudgeJob
 from grader.zygote.child import Request, prepare
 from grader.zygote.server import Server, stop_on_signal
 
-__all__ = ["FIXED_FIELDS", "UNUSABLE", "Template"]
+__all__ = ["FIXED_FIELDS", "Template"]
 
-UNUSABLE = 3  # the template's exit status when it could not serve
 # What every judge forked from one template has in common (the template's own job has them).
 FIXED_FIELDS = ("assignment_dir", "visibilities", "threads", "data_dir", "isolate", "private", "require")
 _PYTEST_SETS = ("PYTEST_VERSION",)  # set by pytest for its session, before collection
-
-
-class _Forked(BaseException):
-    """Raised in a freshly forked child to leave the server's loop for pytest's."""
-
-    def __init__(self, request: Request):
-        super().__init__()
-        self.request = request
 
 
 class _TemplateServer(Server):
@@ -65,7 +57,7 @@ class _TemplateServer(Server):
             raise PermissionError(f"process {pid} may not ask this template")
 
     def run_child(self, request: Request) -> NoReturn:
-        raise _Forked(request)
+        raise Forked(request)
 
 
 class Template:
@@ -90,7 +82,7 @@ class Template:
             return True
         try:
             self._serve()
-        except _Forked as forked:
+        except Forked as forked:
             self._become(forked.request)
             return None  # pytest's own loop runs the checks, in this child
         return True  # the template: nothing to run
@@ -120,19 +112,19 @@ class Template:
         try:
             ours = {key: os.environ[key] for key in _PYTEST_SETS if key in os.environ}
             if not prepare(request, parent_pid=self._pid):
-                os._exit(70)
+                os._exit(ExitCode.ORPHANED)
             os.environ.update(ours)  # what pytest.main() set in the template, as in a judge of its own
             job = JudgeJob.from_json(Path(request.args[0]).read_bytes())
             if job.collect_only:
                 print("a template's judges run checks; collecting only is for a judge of its own", file=sys.stderr)
-                os._exit(2)
+                os._exit(ExitCode.ERROR)
             differs = [name for name in FIXED_FIELDS if getattr(job, name) != getattr(self.plugin.job, name)]
             if differs:
                 print(f"a job unlike its template's: {', '.join(differs)} differ", file=sys.stderr)
-                os._exit(2)
+                os._exit(ExitCode.ERROR)
             self.plugin.rebind(job)
             self.forked = True
         except BaseException:
             with contextlib.suppress(BaseException):
                 traceback.print_exc()
-            os._exit(70)
+            os._exit(ExitCode.ORPHANED)

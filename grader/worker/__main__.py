@@ -17,6 +17,7 @@ import signal
 import socket
 import sys
 
+from grader.errors import ExitCode
 from grader.messages import WorkerConfig, WorkerIsolation
 
 PR_SET_PDEATHSIG = 1
@@ -29,7 +30,7 @@ def _die_with_parent(parent_pid: int) -> None:
     with contextlib.suppress(OSError, AttributeError):  # not Linux: the judge still kills us by group
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent_pid:
-        os._exit(70)
+        os._exit(ExitCode.ORPHANED)
 
 
 def _apply_limits(config: WorkerConfig, *, own_uid: bool) -> None:

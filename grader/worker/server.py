@@ -19,7 +19,7 @@ import traceback
 import types
 from typing import Any
 
-from grader.errors import CodecError
+from grader.errors import CodecError, ExitCode
 from grader.protocol import decode, encode, read_frame, write_frame
 
 _MESSAGE_CAP = 2000
@@ -90,7 +90,7 @@ def serve(sock: socket.socket, *, max_bytes: int, hello: dict[str, Any] | None =
         except BaseException as exc:  # SystemExit, KeyboardInterrupt, GeneratorExit, ...
             _flush()
             write_frame(sock, {"seq": seq, "fatal": describe(exc, student_dir, handles)})
-            os._exit(71)
+            os._exit(ExitCode.WORKER_FATAL)
         _flush()
         _close_figures()
         write_frame(sock, reply, out)

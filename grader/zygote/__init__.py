@@ -62,7 +62,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from grader.errors import SandboxError
+from grader.errors import ZygoteError
 from grader.messages import ZygoteRequest
 from grader.sandbox import minimal_env, python_command
 
@@ -73,7 +73,6 @@ __all__ = [
     "PRELOAD",
     "Zygote",
     "ZygoteClient",
-    "ZygoteError",
     "ZygoteProcess",
     "forked_child",
     "shared",
@@ -108,10 +107,6 @@ PRELOAD = (
 START_TIMEOUT_S = 180.0  # importing torch on a cold machine
 _REPLY_TIMEOUT_S = 60.0
 _REPLY_BYTES = 65536
-
-
-class ZygoteError(SandboxError):
-    """The zygote cannot serve this request (not running, refused, gone): start a fresh process."""
 
 
 def supported() -> bool:

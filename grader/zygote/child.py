@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.errors import ExitCode
 from grader.sandbox import python_command
 
 PR_SET_PDEATHSIG = 1
@@ -57,7 +58,7 @@ def become(request: Request, *, parent_pid: int) -> int:
     """Turn this fresh fork into ``python -I -B -m MODULE ARGS``; run it; return its exit status."""
     global forked
     if not prepare(request, parent_pid=parent_pid):
-        return 70
+        return ExitCode.ORPHANED
     sys.path[:] = BASE_PATH
     forked = True
     return _run_module(request.module)

@@ -24,7 +24,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from grader.errors import MessageError, SandboxError
+from grader.errors import ExitCode, MessageError, SandboxError, ServerStop
 from grader.isolation import sweep, uid_for
 from grader.messages import ZygoteRequest
 from grader.zygote import MODULES
@@ -116,7 +116,7 @@ def huge_pages() -> int:
 
 def stop_on_signal(signum: int, _frame: object) -> None:
     """A signal handler: `Server.serve` returns."""
-    raise _Stop
+    raise ServerStop
 
 
 @dataclass
@@ -126,10 +126,6 @@ class _Child:
 
 
 _NO_CHILD = _Child("", None)
-
-
-class _Stop(Exception):
-    pass
 
 
 class Server:
@@ -165,7 +161,7 @@ class Server:
             while True:
                 for key, _ in self.selector.select():
                     key.data(key.fileobj)
-        except _Stop:
+        except ServerStop:
             pass
         finally:
             if os.getpid() == self.pid:  # not in a child leaving through an exception
@@ -174,7 +170,7 @@ class Server:
 
     def _lifeline(self, _: Any) -> None:
         if not os.read(0, 4096):
-            raise _Stop
+            raise ServerStop
 
     def _accept(self, _: Any) -> None:
         with contextlib.suppress(BlockingIOError):
@@ -272,13 +268,13 @@ class Server:
         try:
             self._forget()
         except BaseException:
-            os._exit(70)
+            os._exit(ExitCode.ORPHANED)
         self.run_child(request)
-        os._exit(70)  # pragma: no cover - run_child does not return
+        os._exit(ExitCode.ORPHANED)  # pragma: no cover - run_child does not return
 
     def run_child(self, request: Request) -> None:
         """In the forked child: become the requested module, run it and exit with its status."""
-        code = 70
+        code: int = ExitCode.ORPHANED
         try:
             code = become(request, parent_pid=self.pid)
         except BaseException:
