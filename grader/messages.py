@@ -32,7 +32,7 @@ class Message:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data: paths as strings, tuples as lists, nested messages as dicts."""
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: object) -> Self:
@@ -136,13 +136,13 @@ def _plain(value: object) -> object:
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
-_M = TypeVar("_M")
+_M = TypeVar("_M", bound=Message)
 
 
 def _read_message(cls: type[_M], data: object, where: str) -> _M:
     if not isinstance(data, dict):
         raise MessageError(f"{where}: expected an object, got {type(data).__name__}")
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    names = [f.name for f in dataclasses.fields(cls)]
     unknown = sorted(str(k) for k in data if k not in names)
     if unknown:
         raise MessageError(f"{where}: unknown key(s) {', '.join(unknown)}")
