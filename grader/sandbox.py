@@ -37,8 +37,8 @@ class Process(Protocol):
     def terminate(self) -> None: ...
     def communicate(self, input: Any = None, timeout: float | None = None) -> tuple[Any, Any]: ...
     def read_output(self, timeout: float | None = None) -> bytes:
-        """Everything the process printed, once it has closed its output. It may not have ended
-        yet: then `returncode` is still None, and whoever forked it reaps it."""
+        """Everything the process printed, once it has closed its output. One of our own has ended
+        then and is reaped; a `forked` one may still be ending (its server reaps it)."""
         ...
 
 
