@@ -12,7 +12,8 @@ Writing (`csv_text`, `safe_cell`): a spreadsheet runs a cell that starts with ``
 leading single quote, as OWASP's CSV injection advice says. Numbers the grader writes stay
 numbers: they are passed as ``int``/``float`` and never quoted, so ``-3`` points stays ``-3``
 (a number cannot hold a formula). Text that merely looks like a number (``"-3"``) is text and is
-quoted: only values the grader computed are trusted as numbers.
+quoted: only values the grader computed are trusted as numbers. A carriage return inside a
+cell becomes a line feed, which the writer quotes, so no reader sees a row end there.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ def safe_cell(value: Cell) -> str | int | float:
         if math.isfinite(value) and value == int(value):
             return int(value)
         return round(value, 6) if math.isfinite(value) else str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    text = "'" + value if value.startswith(FORMULA_STARTS) else value
+    # csv's writer quotes a cell holding its line terminator ("\n") but not a lone "\r", which
+    # other readers take as the end of a row: a carriage return becomes a quoted line break
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def csv_text(rows: Iterable[Sequence[Cell]]) -> str:
