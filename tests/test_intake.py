@@ -115,6 +115,7 @@ def test_canvas_latest_upload_of_a_name_is_graded(tmp_path):
         ("김민수_1001_5001_gates.py", "김민수", "1001", "gates.py", False),
         ("anon_Ab3xZ_5001_gates.py", "anon_Ab3xZ", None, "gates.py", False),
         ("LATE_anon_Ab3xZ_5001_gates.py", "anon_Ab3xZ", None, "gates.py", True),
+        ("kimminsu_1001_5001_text.html", "kimminsu", "1001", "text.html", False),  # an upload, not a text entry
     ],
 )
 def test_canvas_names(tmp_path, file, login, user, original, late):
@@ -459,3 +460,21 @@ def test_entries_are_sorted_and_unique(tmp_path):
 def test_zone_keys_are_zoneinfo(blackboard):
     when = by_id(read(blackboard, tz=ZoneInfo("America/New_York")))["leejiwoo"].submitted
     assert when is not None and when.utcoffset() == timedelta(hours=-4)  # summer time already on 21 March
+
+
+def test_auto_prefers_moodle_when_canvas_fits_too(tmp_path):
+    put(tmp_path, "김민수_123456_assignsubmission_file_gates.py")  # also a Canvas name without attachment id
+    put(tmp_path, "이지우_123457_assignsubmission_file_gates.py")
+    intake = read(tmp_path)
+    assert intake.layout == "moodle" and sorted(by_id(intake)) == ["123456", "123457"]
+
+
+def test_every_layout_gives_what_todays_grading_takes(canvas, moodle, blackboard, tmp_path):
+    from grader.course import Course
+    from grader.submission import preflight
+
+    gates = Course.load(REPO).get(1)
+    for n, (download, student) in enumerate([(canvas, "kimminsu"), (moodle, "123456"), (blackboard, "kim_minsu")]):
+        entry = by_id(read(download, tz="UTC"))[student]
+        graded = materialise(entry, tmp_path / f"stage{n}")
+        assert graded.name == student and "gates.py" in preflight(gates, graded.path)

@@ -54,7 +54,7 @@ class _File:
 def matches(name: str) -> bool:
     """Whether a top-level name is one Canvas makes (used by `grader.intake.detect`)."""
     name = nfc(name)
-    return _parse_name(name) is not None or _text_entry(name) is not None
+    return _text_entry(name) is not None or _parse_name(name) is not None
 
 
 def read_canvas(paths: list[Path]) -> tuple[list[Entry], list[Skipped]]:
@@ -98,6 +98,11 @@ def read_canvas(paths: list[Path]) -> tuple[list[Entry], list[Skipped]]:
 
 
 def _text_entry(name: str) -> str | None:
+    """ "text entry" or "website URL entry" for Canvas's HTML stand-ins; None for anything else,
+    an uploaded file named text.html included (it has an attachment id before its name)."""
+    upload = _WITH_ATTACHMENT.match(name)
+    if upload and upload["login"] == upload["login"].lower():
+        return None
     match = _TEXT_ENTRY.match(name)
     if match is None or match["login"] != match["login"].lower():
         return None

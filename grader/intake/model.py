@@ -94,9 +94,12 @@ def scan(folder: Path) -> tuple[list[Path], list[Skipped]]:
 def top_files(folder: Path) -> tuple[EntryFile, ...]:
     """The regular, visible top-level files of a submission folder, as `EntryFile`s."""
     files = []
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not path.name.startswith(".") and stat.S_ISREG(os.lstat(path).st_mode):
-            files.append(EntryFile(nfc(path.name), path))
+    try:
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            if not path.name.startswith(".") and stat.S_ISREG(os.lstat(path).st_mode):
+                files.append(EntryFile(nfc(path.name), path))
+    except OSError:  # unreadable: grading the folder says what is wrong with it
+        return ()
     return tuple(files)
 
 
