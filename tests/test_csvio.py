@@ -45,3 +45,23 @@ def test_every_csv_the_grader_writes_neutralises_hostile_names():
         for row in cells(text)[1:]:
             assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
         assert len(cells(text)) == len(HOSTILE) + 1 + (text.startswith("Student,"))
+
+
+def test_hostile_names_from_a_download_reach_the_lms_files_neutralised(tmp_path):
+    from grader.intake import read
+
+    stamp = "attempt_2026-03-20-23-58-03"
+    (tmp_path / f"A1_=cmd|' -C calc'!A0_{stamp}_gates.py").write_text("x = 1\n")
+    (tmp_path / f"A1_@SUM(1+1)_{stamp}_gates.py").write_text("x = 1\n")
+    entries = read(tmp_path, tz="UTC").entries
+    assert sorted(e.student for e in entries) == ["=cmd|' -C calc'!A0", "@SUM(1+1)"]
+    rows = [GradeRow(e.student, scores={1: -0.0}) for e in entries]
+    for text in (
+        canvas_grades_csv(rows, [GradeColumn(1, "A1", 6)]),
+        moodle_grades_csv(rows, [GradeColumn(1, "A1", 6)]),
+    ):
+        body = cells(text)[-2:]
+        assert sorted(row[0] if text.startswith("Student") else row[2] for row in body) == [
+            "'=cmd|' -C calc'!A0",
+            "'@SUM(1+1)",
+        ]

@@ -38,6 +38,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from grader.errors import IntakeError, SubmissionError
+from grader.folders import remove_tree
 from grader.intake import blackboard, canvas, classroom, moodle
 from grader.intake.model import Entry, EntryFile, Intake, nfc, scan, top_files, unique_ids
 from grader.results import clean_name
@@ -126,14 +127,17 @@ def materialise(entry: Entry, staging: Path) -> Student:
 
 
 def _unpack_into(archive: EntryFile, staging: Path, placed: dict[str, str]) -> None:
-    with tempfile.TemporaryDirectory(prefix="grader-unpack-", dir=staging.parent) as tmp:
-        renamed = Path(tmp) / "in" / archive.name  # unpack's messages name the file the student uploaded
+    tmp = Path(tempfile.mkdtemp(prefix="grader-unpack-", dir=staging.parent))
+    try:
+        renamed = tmp / "in" / archive.name  # unpack's messages name the file the student uploaded
         renamed.parent.mkdir()
         renamed.symlink_to(archive.path.resolve())
-        root = unpack(renamed, Path(tmp) / "out")
+        root = unpack(renamed, tmp / "out")
         for item in sorted(root.iterdir()):
             _place(staging, item.name, archive.name, placed)
             item.rename(staging / item.name)
+    finally:
+        remove_tree(tmp)  # what was left behind (__MACOSX...), however deep
 
 
 def _place(staging: Path, name: str, origin: str, placed: dict[str, str]) -> None:

@@ -16,8 +16,12 @@ When a student uploads a file a second time, Canvas keeps both and renames the n
 before the extension) is taken off, and when two files of a student then share a name, the
 upload with the larger attachment id (or the larger suffix) is the one graded.
 
-The student id is NAME (the brief's "login"); two Canvas users with one NAME (two "Kim, Minsu")
-get ``NAME_USERID`` each. The user id is kept as `Entry.lms_user_id` for the grade upload.
+The student id is NAME (the Canvas "login" of a download); two Canvas users with one NAME (two
+"Kim, Minsu") get ``NAME_USERID`` each. The user id is kept as `Entry.lms_user_id` for the grade
+upload. As in Canvas's own reading of these names, the first ``_DIGITS_`` after NAME is the user
+id: a sortable name that ends in ``_DIGITS`` (rare) is read wrongly by Canvas and here alike.
+The variant without attachment id is not what current Canvas writes; it is read because
+hand-made and third-party downloads use it, and only when the name has no attachment id.
 """
 
 from __future__ import annotations
