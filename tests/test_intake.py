@@ -478,3 +478,23 @@ def test_every_layout_gives_what_todays_grading_takes(canvas, moodle, blackboard
         entry = by_id(read(download, tz="UTC"))[student]
         graded = materialise(entry, tmp_path / f"stage{n}")
         assert graded.name == student and "gates.py" in preflight(gates, graded.path)
+
+
+def test_names_from_inside_a_receipt_never_leave_the_staging_folder(tmp_path):
+    d = tmp_path / "bb"
+    put(d, "A1_kim_attempt_2026-03-20-23-58-03_gates.py")
+    stored = "A1_kim_attempt_2026-03-20-23-58-03_gates.py"
+    put(
+        d,
+        "A1_kim_attempt_2026-03-20-23-58-03.txt",
+        f"Name: K (kim)\nOriginal filename: ../../evil.py\nFilename: {stored}\n".encode(),
+    )
+    (entry,) = read(d, tz="UTC").entries
+    assert names(entry) == ["gates.py"], "an unsafe original name falls back to the stored one"
+    for bad in ("../evil.py", "a/b.py", "..", "x\0.py"):
+        with pytest.raises(SubmissionError, match="is not a file name"):
+            materialise(
+                Entry("x", (EntryFile(bad, entry.files[0].path), EntryFile("n.py", entry.files[0].path)), ()),
+                tmp_path / "s",
+            )
+    assert not (tmp_path / "evil.py").exists()

@@ -40,7 +40,7 @@ from pathlib import Path
 from grader.errors import IntakeError, SubmissionError
 from grader.folders import remove_tree
 from grader.intake import blackboard, canvas, classroom, moodle
-from grader.intake.model import Entry, EntryFile, Intake, nfc, scan, top_files, unique_ids
+from grader.intake.model import Entry, EntryFile, Intake, nfc, plain_name, scan, top_files, unique_ids
 from grader.results import clean_name
 from grader.submission import ARCHIVES, MAX_ZIP_BYTES, Student, survey, unpack
 
@@ -115,6 +115,8 @@ def materialise(entry: Entry, staging: Path) -> Student:
     staging.mkdir(parents=True, exist_ok=True)
     placed: dict[str, str] = {}  # name in staging -> where it came from
     for f in entry.files:
+        if not plain_name(f.name):  # layouts only make plain names; never write outside staging
+            raise SubmissionError(f"{clean_name(f.name)!r} is not a file name", file=clean_name(f.name))
         if f in archives:
             continue
         if f.path.stat().st_size > MAX_ZIP_BYTES:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from grader.intake.model import Entry, EntryFile, nfc
+from grader.intake.model import Entry, EntryFile, nfc, plain_name
 from grader.results import Skipped, clean_name
 
 __all__ = ["Receipt", "matches", "parse_receipt", "read_blackboard"]
@@ -116,7 +116,7 @@ def read_blackboard(paths: list[Path], tz: tzinfo | None) -> tuple[list[Entry], 
         for attempt, _ in earlier:
             for p in _paths(attempt):
                 unused.append(Skipped(clean_name(nfc(p.name)), f"an earlier attempt: the latest ({stamp}) is graded"))
-        files = tuple(EntryFile(receipt.originals.get(nfc(p.name), original), p) for original, p in latest.files)
+        files = tuple(EntryFile(_original(receipt, p, original), p) for original, p in latest.files)
         entries.append(
             Entry(
                 clean_name(user),
@@ -127,6 +127,12 @@ def read_blackboard(paths: list[Path], tz: tzinfo | None) -> tuple[list[Entry], 
             )
         )
     return entries, unused
+
+
+def _original(receipt: Receipt, path: Path, fallback: str) -> str:
+    """The file's original name from the receipt, when it gives one that is a plain file name."""
+    named = receipt.originals.get(nfc(path.name))
+    return named if named is not None and plain_name(named) else fallback
 
 
 def _paths(attempt: _Attempt) -> list[Path]:

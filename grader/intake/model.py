@@ -11,7 +11,7 @@ from pathlib import Path
 
 from grader.results import Skipped, clean_name
 
-__all__ = ["Entry", "EntryFile", "Intake", "nfc", "scan", "top_files", "unique_ids"]
+__all__ = ["Entry", "EntryFile", "Intake", "nfc", "plain_name", "scan", "top_files", "unique_ids"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,17 @@ class Intake:
 def nfc(name: str) -> str:
     """`name` in Unicode NFC: zips made on macOS store decomposed (NFD) Korean and accented names."""
     return unicodedata.normalize("NFC", name)
+
+
+def plain_name(name: str) -> bool:
+    """Whether `name` can only name a file inside a folder: one path component, not ``.`` or
+    ``..``, no NUL, at most 255 bytes. Names read from inside a file (a Blackboard receipt) must
+    pass before they become a file's name anywhere."""
+    return (
+        name not in ("", ".", "..")
+        and not any(c in name for c in "/\\\0")
+        and len(name.encode("utf-8", "surrogateescape")) <= 255
+    )
 
 
 def scan(folder: Path) -> tuple[list[Path], list[Skipped]]:
