@@ -498,3 +498,18 @@ def test_names_from_inside_a_receipt_never_leave_the_staging_folder(tmp_path):
                 tmp_path / "s",
             )
     assert not (tmp_path / "evil.py").exists()
+
+
+@needs_git
+def test_classroom_shallow_clone(tmp_path):
+    origin = clone(tmp_path, "origin")
+    d = tmp_path / "clones"
+    d.mkdir()
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{origin}", str(d / "hw-kim")],
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1"},
+        check=True,
+        capture_output=True,
+    )
+    assert (d / "hw-kim" / ".git" / "shallow").is_file()
+    assert last_commit_time(d / "hw-kim") == (datetime(2026, 3, 20, 23, 58, 3, tzinfo=SEOUL), "")

@@ -10,7 +10,7 @@ Reading the time never lets the repository run anything. A clone is the student'
 ``.git/config`` can name programs git runs (``core.fsmonitor``, ``core.pager``, ``gpg.program``
 with ``log.showSignature``, ``diff.external``...), and git always reads a repository's own
 config. So git never sees that config: `last_commit_time` builds a bare repository of its own in
-a temporary folder, with a config it writes, a copy of HEAD and ``packed-refs``, and links to
+a temporary folder, with a config it writes, copies of HEAD, ``packed-refs`` and ``shallow``, links to
 the clone's ``refs`` and ``objects`` (data git only reads), and runs ``git log -1`` there with
 system and global config off, no pager, no replace objects, a minimal environment and a timeout.
 """
@@ -93,9 +93,10 @@ def last_commit_time(repo: Path) -> tuple[datetime | None, str]:
         bare = Path(tmp)
         (bare / "config").write_text("[core]\n\trepositoryformatversion = 0\n\tbare = true\n", encoding="utf-8")
         (bare / "HEAD").write_bytes(head)
-        packed = _small_file(source / "packed-refs", _MAX_PACKED_REFS_BYTES)
-        if packed is not None:
-            (bare / "packed-refs").write_bytes(packed)
+        for name in ("packed-refs", "shallow"):  # a shallow clone's cut-off commits: data too
+            data = _small_file(source / name, _MAX_PACKED_REFS_BYTES)
+            if data is not None:
+                (bare / name).write_bytes(data)
         for name in ("refs", "objects"):
             if stat.S_ISDIR(_lmode(source / name)):
                 (bare / name).symlink_to((source / name).resolve(), target_is_directory=True)
