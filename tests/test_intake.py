@@ -513,3 +513,11 @@ def test_classroom_shallow_clone(tmp_path):
     )
     assert (d / "hw-kim" / ".git" / "shallow").is_file()
     assert last_commit_time(d / "hw-kim") == (datetime(2026, 3, 20, 23, 58, 3, tzinfo=SEOUL), "")
+
+
+def test_receipt_comments_cannot_speak_for_blackboard():
+    comment = "Name: Someone Else (other)\nOriginal filename: evil.py\nFilename: x.py\n" + " " * 200_000 + "\n"
+    text = RECEIPT.replace("There are no student comments for this assignment.\n", comment)
+    receipt = parse_receipt(text)
+    assert receipt.username == "kim_minsu" and "x.py" not in receipt.originals
+    assert list(receipt.originals.values()) == ["gates.py"]

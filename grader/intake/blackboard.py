@@ -27,6 +27,7 @@ graded; earlier attempts and receipts without files are listed as unused.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -38,10 +39,6 @@ from grader.results import Skipped, clean_name
 __all__ = ["Receipt", "matches", "parse_receipt", "read_blackboard"]
 
 _NAME = re.compile(r"^(?P<head>.+)_attempt_(?P<time>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})(?:_(?P<original>.+)|\.txt)$")
-_RECEIPT_NAME = re.compile(r"^Name:\s*(?P<full>.*?)\s*\((?P<user>[^()]*)\)\s*$", re.MULTILINE)
-_RECEIPT_FILE = re.compile(
-    r"^\s*Original filename:\s*(?P<original>.+?)\s*\n\s*Filename:\s*(?P<stored>.+?)\s*$", re.MULTILINE
-)
 MAX_RECEIPT_BYTES = 256 * 1024
 
 
@@ -69,12 +66,25 @@ def matches(name: str) -> bool:
 
 
 def parse_receipt(text: str) -> Receipt:
-    """The name, username and original file names a receipt's text gives (None/empty when absent)."""
-    who = _RECEIPT_NAME.search(text)
-    originals = {nfc(m["stored"]): nfc(m["original"]) for m in _RECEIPT_FILE.finditer(text)}
-    if who is None:
-        return Receipt(originals=originals)
-    return Receipt(nfc(who["full"]) or None, nfc(who["user"]) or None, originals)
+    """The name, username and original file names a receipt's text gives (None/empty when absent).
+
+    Read line by line, never with a pattern over the whole text: the student writes the receipt's
+    comments. The first ``Name:`` line is Blackboard's own (it comes before the comments); file
+    names are read after the last ``Files:`` line only."""
+    lines = [line.strip() for line in text.splitlines()]
+    name, username = None, None
+    who = next((line.removeprefix("Name:").strip() for line in lines if line.startswith("Name:")), "")
+    if who.endswith(")") and "(" in who:  # "Minsu Kim (kimminsu)"
+        full, _, user = who[:-1].rpartition("(")
+        name, username = nfc(full.strip()) or None, nfc(user.strip()) or None
+    files_at = max((i for i, line in enumerate(lines) if line == "Files:"), default=len(lines))
+    originals: dict[str, str] = {}
+    below = lines[files_at:]
+    for line, following in itertools.pairwise(below):
+        if line.startswith("Original filename:") and following.startswith("Filename:"):
+            stored = following.removeprefix("Filename:").strip()
+            originals[nfc(stored)] = nfc(line.removeprefix("Original filename:").strip())
+    return Receipt(name, username, originals)
 
 
 def read_blackboard(paths: list[Path], tz: tzinfo | None) -> tuple[list[Entry], list[Skipped]]:
