@@ -28,7 +28,7 @@ from pathlib import Path
 from grader.intake.model import Entry, nfc, top_files
 from grader.results import Skipped, clean_name
 
-__all__ = ["GIT_TIMEOUT_S", "is_clone", "last_commit_time", "read_classroom"]
+__all__ = ["GIT_TIMEOUT_S", "common_prefix", "is_clone", "last_commit_time", "read_classroom"]
 
 GIT_TIMEOUT_S = 10
 _MAX_REF_BYTES = 4096
