@@ -8,6 +8,7 @@ happens. A bad submission, or a fault of ours on one, never stops the batch.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -88,8 +89,10 @@ class DaskExecutor:
     """Each student a task on the Dask cluster at `scheduler`, graded there by `grade_student_task`.
 
     The course, the submissions and the cache folder must be at the same paths on every Dask
-    worker (one machine, or a shared filesystem). A judge already running on a Dask worker when
-    the batch is cancelled finishes; the tasks not yet done are cancelled.
+    worker (one machine, or a shared filesystem): they are shipped as absolute paths, and a task
+    whose worker cannot see one of them gives its student `error` results naming the path (a
+    grader's problem, never the student's missing file). A judge already running on a Dask
+    worker when the batch is cancelled finishes; the tasks not yet done are cancelled.
     """
 
     def __init__(
@@ -122,26 +125,32 @@ class DaskExecutor:
             raise GraderError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from None
         ids = [a.id for a in self.assignments]
         with client:
-            futures = [
+            futures = {
                 client.submit(
                     grade_student_task,
-                    str(self.course.root),
+                    str(self.course.root.resolve()),
                     ids,
                     student.name,
-                    str(student.path),
-                    str(self.cache.folder),
+                    str(student.path.absolute()),  # the entry itself, even a link (the grader refuses those)
+                    str(self.cache.folder.resolve()),
                     not self.reuse,
                     self.options.to_dict(),
                     key=f"grade-{i}-{student.name}",
                     pure=False,
                     retries=0,
-                )
+                ): student.name
                 for i, student in enumerate(students)
-            ]
-            self._running = (client, futures)
+            }
+            self._running = (client, list(futures))
             try:
-                for future in dask_completed(futures, loop=client.loop):
-                    data, cached = future.result()
+                for future in dask_completed(list(futures), loop=client.loop):
+                    try:
+                        data, cached = future.result()
+                    except Exception as exc:  # the task could not grade (a path it cannot see, a lost worker): say why
+                        why = clean_text(f"the Dask worker could not grade this submission: {exc}"[:500])
+                        errors = [grader_error(a, "all", why) for a in self.assignments]
+                        finish(SubmissionResult(student=futures[future], assignments=errors), 0)
+                        continue
                     finish(submission_from_dict(data), cached)
             except KeyboardInterrupt:
                 self.cancel()
@@ -165,7 +174,15 @@ def grade_student_task(
     force: bool,
     runner_options: dict[str, Any],
 ) -> tuple[dict[str, Any], int]:
-    """One student graded where a Dask worker runs it; plain data in and out."""
+    """One student graded where a Dask worker runs it; plain data in and out. A path this worker
+    cannot see is a `GraderError` naming it (a relative path would be read from the worker's own
+    working folder, and a student's files would look missing)."""
+    output = Path(cache_dir).parent
+    for what, where in (("course", Path(course_root)), ("submission", Path(path)), ("output folder", output)):
+        if not where.is_absolute():
+            raise GraderError(f"the {what} path {where} is relative: a Dask worker needs absolute paths")
+        if not os.path.lexists(where):
+            raise GraderError(f"this Dask worker cannot see the {what} at {where} (a shared filesystem is needed)")
     course = Course.load(Path(course_root))
     assignments = [course.get(i) for i in assignment_ids]
     options = RunnerOptions.from_dict(runner_options)

@@ -16,19 +16,33 @@ from typing import Any
 
 from grader.cache import ResultCache, machine_context
 from grader.course import Assignment, Course
-from grader.errors import BatchInterrupted, CourseError, GraderError, InsecureGrading
+from grader.errors import BatchInterrupted, CourseError, GraderError, InsecureGrading, SubmissionError
 from grader.executors import DaskExecutor, Executor, LocalExecutor, run_one
 from grader.exporters.gradebook import gradebook_csv
+from grader.folders import remove_tree
+from grader.intake import Entry, materialise, read
 from grader.isolation import Isolation, probe
 from grader.isolation import describe as describe_isolation
+from grader.marking import Marking, previous_scores
 from grader.messages import RunnerOptions
 from grader.reports import render_index, render_student
-from grader.results import AssignmentResult, GradingRun, Skipped, SubmissionResult, clean_text, now_iso, save_run
-from grader.runner import JudgeRunner, Runner
-from grader.submission import Student, survey
+from grader.results import (
+    AssignmentResult,
+    GradingRun,
+    Skipped,
+    SubmissionResult,
+    clean_text,
+    load_run,
+    now_iso,
+    save_run,
+)
+from grader.runner import JudgeRunner, Runner, ungradable
+from grader.submission import Student
 from grader.version import __version__
 
-__all__ = ["BatchProgress", "ResultWriter", "Roster", "check_folder", "discover", "grade_class"]
+__all__ = ["BatchProgress", "Discovered", "ResultWriter", "check_folder", "discover", "grade_class"]
+
+STAGING = ".intake"  # under the output folder: each LMS submission's files under their own names, while grading
 
 CHECK_SCOPE_NOTE = "Checked on your own machine with grader check."
 
@@ -94,8 +108,19 @@ def grade_class(
     runner_options: RunnerOptions | None = None,
     insecure: bool = False,
     isolation: Isolation | None = None,
+    layout: str = "auto",
+    tz: str | None = None,
+    marking: Marking | None = None,
 ) -> GradingRun:
-    """Grade every student folder or .zip under `submissions` with public and hidden checks.
+    """Grade every student's submission under `submissions` with public and hidden checks.
+
+    `submissions` is read as `layout` says (`grader.intake`: a folder or archive per student, or
+    a Canvas, Moodle, Blackboard or GitHub Classroom download; ``auto`` detects which, and the
+    run records it); `tz` is the zone of Blackboard's attempt times. What is not a submission is
+    listed in the run's `skipped`, with the reason. `marking` (`grader.marking`) matches the
+    students to a roster (roster students with nothing handed in are `missing`), takes late
+    penalties off and applies overrides; the previous run's scores in `out/results.json` are
+    kept beside the new ones.
 
     `workers` students are graded at once (each in its own judge and worker processes).
     Finished results are cached under `out/.cache/` by the hash of the student's files, of
@@ -118,12 +143,15 @@ def grade_class(
     The isolation used is recorded in results.json and the reports.
     """
     assignments = _graded_assignments(course, assignment_ids)
-    roster = discover(submissions)
     if scheduler is not None and runner is not None:
         raise GraderError("a Dask cluster builds its own judge runners: pass runner_options, not a runner")
-    hide = (submissions.resolve(), out.resolve())  # from student code, with what the runner hides itself
+    out = out.resolve()  # absolute before anything is shipped to a Dask worker with another working folder
+    marking = replace(marking or Marking(), previous=previous_scores(_previous_run(out / "results.json")))
+    found = discover(submissions, out / STAGING, layout=layout, tz=tz)
+    hide = (submissions.resolve(), out)  # from student code, with what the runner hides itself
     options = runner_options or RunnerOptions()
-    options = replace(options, private=(*options.private, *hide))
+    data_dir = options.data_dir.resolve() if options.data_dir is not None else None
+    options = replace(options, data_dir=data_dir, private=(*options.private, *hide))
     if runner is not None:
         runner.hide(hide)
     if isolation is None:
@@ -136,18 +164,32 @@ def grade_class(
         executor = DaskExecutor(scheduler, course, assignments, cache, options, reuse=not force)
     else:
         if runner is None:  # many submissions: each assignment's checks collected once (grader.judge.template)
-            own_runner = runner = JudgeRunner.from_options(options, templates=len(roster.students) > 1)
+            own_runner = runner = JudgeRunner.from_options(options, templates=len(found.students) > 1)
         executor = LocalExecutor(runner, assignments, cache, workers=workers, reuse=not force, on_start=on_start)
-    writer = ResultWriter(out, GradingRun(created=now_iso(), isolation=recorded, skipped=roster.skipped))
-    total = len(roster.students)
+    run = GradingRun(created=now_iso(), isolation=recorded, skipped=found.skipped, layout=found.layout)
+    writer = ResultWriter(out, run)
+    reconciled = marking.roster.reconcile(found.entries) if marking.roster is not None else None
+    order = _class_order(found, marking)
+    total = len(found.entries) + (len(reconciled.missing) if reconciled is not None else 0)
 
     def finish(result: SubmissionResult, cached: int) -> None:
-        writer.add(result, cached, order=roster.order)
+        entry = found.entries[result.student]
+        result.notes = [*entry.notes, *result.notes]
+        result.lms_id = entry.lms_user_id or ""
+        marked = marking.mark(result, submitted=entry.submitted, name=entry.name or "")
+        writer.add(marked, cached, order=order)
         if on_progress is not None:
-            on_progress(BatchProgress(len(writer.run.submissions), total, result, cached))
+            on_progress(BatchProgress(len(writer.run.submissions), total, marked, cached))
 
     try:
-        executor.grade(roster.students, finish)
+        for name, why in found.unreadable.items():  # files the student handed in that cannot be laid out
+            finish(SubmissionResult(student=name, assignments=[ungradable(a, "all", why) for a in assignments]), 0)
+        executor.grade(found.students, finish)
+        for student in reconciled.missing if reconciled is not None else ():
+            result = marking.missing(student, assignments)
+            writer.add(result, len(result.assignments), order=order)
+            if on_progress is not None:
+                on_progress(BatchProgress(len(writer.run.submissions), total, result, 0))
     except KeyboardInterrupt:
         executor.cancel()
         writer.close()
@@ -155,27 +197,69 @@ def grade_class(
     finally:
         if own_runner is not None:
             own_runner.close()
+        remove_tree(out / STAGING)
     writer.close()
     return writer.run
 
 
 @dataclass(frozen=True)
-class Roster:
-    """Who is graded, and what was handed over but is not graded, each with why."""
+class Discovered:
+    """Who is graded, and what was handed over but is not graded, each with why.
 
+    `layout`: how the submissions were read ("canvas (detected)"); `entries`: each student's
+    submission as the layout found it (names, times), by student id; `students`: what the
+    executors grade (a folder or an archive each); `unreadable`: students whose files could not
+    be laid out for grading, with why (their work is `ungradable`).
+    """
+
+    layout: str
+    entries: dict[str, Entry]
     students: list[Student]
     skipped: list[Skipped]
+    unreadable: dict[str, str]
 
     @property
     def order(self) -> dict[str, int]:
-        """Each student's place in the class (names are unique once cleaned: `grader.submission.survey`)."""
-        return {s.name: i for i, s in enumerate(self.students)}
+        """Each student's place in the class, as the layout found them (ids are unique)."""
+        return {name: i for i, name in enumerate(self.entries)}
 
 
-def discover(submissions: Path) -> Roster:
-    """The students under `submissions` (a folder or an archive each), and the entries that are none."""
-    students, skipped = survey(submissions)
-    return Roster(students, skipped)
+def discover(submissions: Path, staging: Path, *, layout: str = "auto", tz: str | None = None) -> Discovered:
+    """The students under `submissions` read as `layout` (`grader.intake.read`), each made a
+    `Student` today's grading takes (`grader.intake.materialise`); the files of a flat download
+    are copied under `staging` (emptied first), one folder per student."""
+    intake = read(submissions, layout, tz=tz)
+    remove_tree(staging)
+    students: list[Student] = []
+    unreadable: dict[str, str] = {}
+    for i, entry in enumerate(intake.entries):
+        try:
+            students.append(materialise(entry, staging / str(i)))
+        except SubmissionError as exc:
+            unreadable[entry.student] = exc.reason
+        except OSError as exc:  # a file that vanished or may not be read
+            unreadable[entry.student] = f"the submission cannot be read ({exc.strerror or exc})"
+    entries = {entry.student: entry for entry in intake.entries}
+    return Discovered(intake.describe(), entries, students, list(intake.unused), unreadable)
+
+
+def _class_order(found: Discovered, marking: Marking) -> dict[str, int]:
+    """Each student's place in the class: roster order when there is a roster (those not on it
+    after), else the order the layout found them in. Keyed by the id results carry."""
+    order: dict[str, int] = {}
+    if marking.roster is not None:
+        order = {s.id: i for i, s in enumerate(marking.roster.students)}
+    for i, name in enumerate(found.entries):
+        order.setdefault(marking.identity(name)[0], len(order) + i)
+    return order
+
+
+def _previous_run(path: Path) -> GradingRun | None:
+    """The run an earlier `grader grade` into the same folder left, if it can be read."""
+    try:
+        return load_run(path)
+    except (OSError, ValueError):
+        return None
 
 
 def _graded_assignments(course: Course, assignment_ids: list[int] | None) -> list[Assignment]:

@@ -226,12 +226,13 @@ def test_discovery_an_executor_and_the_writer_make_a_batch_on_their_own(tmp_path
     subs, out = tmp_path / "subs", tmp_path / "out"
     make_class(subs, 4)
     write(subs / "notes.txt", "not a submission\n")
-    roster = discover(subs)
-    assert [s.name for s in roster.students] == ["s00", "s01", "s02", "s03"]
-    assert [entry.name for entry in roster.skipped] == ["notes.txt"]
-    writer = ResultWriter(out, GradingRun(created=now_iso(), skipped=roster.skipped))
+    found = discover(subs, out / ".intake")
+    assert found.layout == "folders (detected)"
+    assert [s.name for s in found.students] == ["s00", "s01", "s02", "s03"]
+    assert [entry.name for entry in found.skipped] == ["notes.txt"]
+    writer = ResultWriter(out, GradingRun(created=now_iso(), skipped=found.skipped))
     executor = LocalExecutor(FakeRunner(scored), [COURSE.get(1)], ResultCache(out / ".cache"), workers=2)
-    executor.grade(roster.students, lambda result, cached: writer.add(result, cached, order=roster.order))
+    executor.grade(found.students, lambda result, cached: writer.add(result, cached, order=found.order))
     writer.close()
     run = load_run(out / "results.json")
     assert [(s.student, s.score) for s in run.submissions] == [("s00", 25), ("s01", 0), ("s02", 25), ("s03", 0)]
