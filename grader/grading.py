@@ -111,6 +111,7 @@ def grade_class(
     layout: str = "auto",
     tz: str | None = None,
     marking: Marking | None = None,
+    on_discovered: Callable[[Discovered], None] | None = None,
 ) -> GradingRun:
     """Grade every student's submission under `submissions` with public and hidden checks.
 
@@ -120,7 +121,7 @@ def grade_class(
     listed in the run's `skipped`, with the reason. `marking` (`grader.marking`) matches the
     students to a roster (roster students with nothing handed in are `missing`), takes late
     penalties off and applies overrides; the previous run's scores in `out/results.json` are
-    kept beside the new ones.
+    kept beside the new ones. `on_discovered` is told what was found before grading starts.
 
     `workers` students are graded at once (each in its own judge and worker processes).
     Finished results are cached under `out/.cache/` by the hash of the student's files, of
@@ -148,6 +149,8 @@ def grade_class(
     out = out.resolve()  # absolute before anything is shipped to a Dask worker with another working folder
     marking = replace(marking or Marking(), previous=previous_scores(_previous_run(out / "results.json")))
     found = discover(submissions, out / STAGING, layout=layout, tz=tz)
+    if on_discovered is not None:
+        on_discovered(found)
     hide = (submissions.resolve(), out)  # from student code, with what the runner hides itself
     options = runner_options or RunnerOptions()
     data_dir = options.data_dir.resolve() if options.data_dir is not None else None

@@ -30,12 +30,10 @@ from pathlib import Path
 from grader import overrides as overriding
 from grader.course import Assignment
 from grader.policy import Extensions, Policy, Times, late, load_extensions, load_policy, load_times
-from grader.results import Adjustment, AssignmentResult, GradingRun, SubmissionResult
+from grader.results import NOT_ON_ROSTER, Adjustment, AssignmentResult, GradingRun, SubmissionResult
 from grader.roster import Roster, RosterStudent, load_roster
 
 __all__ = ["NOT_ON_ROSTER", "Marking", "missing_result", "previous_scores"]
-
-NOT_ON_ROSTER = "not on the roster"
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,9 @@ class Marking:
             due = (self.extensions.due(student, result.id) if self.extensions is not None else None) or rule.due
             outcome = late(raw, result.max_score, when, due, rule)
             result.score, result.days_late, result.penalty = outcome.final, outcome.days_late, outcome.penalty
-            result.late_note = outcome.note + (" (extension to " + due.isoformat() + ")" if due != rule.due else "")
+            result.late_note = outcome.note
+            if due != rule.due:
+                result.late_note = f"{outcome.note or 'on time'} (extension to {due.isoformat()})"
         rows = self.overrides.get(student, result.id) if self.overrides is not None else ()
         if rows:
             result.score, applied = overriding.apply(result.score, result.max_score, rows)

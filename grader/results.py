@@ -40,6 +40,7 @@ ASSIGNMENT_STATUSES: tuple[str, ...] = ("graded", "ungradable", "missing", "erro
 TEST_STATUSES: tuple[str, ...] = ("passed", "failed", "error", "timeout", "skipped")
 VISIBILITIES: tuple[str, ...] = ("public", "hidden")
 SCOPES: tuple[str, ...] = ("public", "all")
+NOT_ON_ROSTER = "not on the roster"  # the note on a submission whose student the roster does not list
 
 
 @dataclass

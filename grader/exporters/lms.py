@@ -23,10 +23,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from grader.course import Assignment
 from grader.csvio import Cell, csv_text
+from grader.results import GradingRun
+from grader.roster import Roster
 
-__all__ = ["CANVAS_FIELDS", "MOODLE_FIELDS", "GradeColumn", "GradeRow", "canvas_grades_csv", "moodle_grades_csv"]
+__all__ = [
+    "CANVAS_FIELDS",
+    "EXPORTS",
+    "MOODLE_FIELDS",
+    "GradeColumn",
+    "GradeRow",
+    "canvas_grades_csv",
+    "grade_rows",
+    "moodle_grades_csv",
+    "write_grades",
+]
 
 CANVAS_FIELDS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MOODLE_FIELDS = ("ID number", "Email address", "Full name", "Section")
@@ -84,3 +98,41 @@ def moodle_grades_csv(rows: Sequence[GradeRow], columns: Sequence[GradeColumn]) 
 
 def _scores(row: GradeRow, columns: Sequence[GradeColumn]) -> list[Cell]:
     return [row.scores.get(c.assignment) for c in columns]
+
+
+def grade_rows(run: GradingRun, roster: Roster | None = None) -> list[GradeRow]:
+    """One row per student of `run`, in its order: final scores (blank for a grader `error`), and
+    what the LMS may find the student by: Canvas's user id from a Canvas download, and, for a
+    student on the roster, the roster's email and its id as the SIS login."""
+    rows = []
+    for submission in run.submissions:
+        listed = roster.find(submission.student) if roster is not None else None
+        rows.append(
+            GradeRow(
+                student=submission.student,
+                name=submission.name,
+                email=listed.email if listed is not None else "",
+                section=submission.section,
+                lms_user_id=submission.lms_id,
+                sis_login_id=listed.id if listed is not None else "",
+                scores={a.id: a.score if a.counted else None for a in submission.assignments},
+            )
+        )
+    return rows
+
+
+EXPORTS = {"canvas": ("canvas_grades.csv", canvas_grades_csv), "moodle": ("moodle_grades.csv", moodle_grades_csv)}
+
+
+def write_grades(
+    run: GradingRun, out: Path, formats: Sequence[str], assignments: Sequence[Assignment], roster: Roster | None = None
+) -> list[Path]:
+    """Write the LMS grade files `formats` names (`EXPORTS`) into `out`; the paths written."""
+    columns = [GradeColumn(a.id, a.title, a.points) for a in assignments]
+    rows = grade_rows(run, roster)
+    written = []
+    for name in dict.fromkeys(f for f in formats if f in EXPORTS):
+        filename, render = EXPORTS[name]
+        (out / filename).write_text(render(rows, columns), encoding="utf-8")
+        written.append(out / filename)
+    return written
