@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 from grader import zygote  # noqa: E402
 from grader.course import Assignment, Course  # noqa: E402
 from grader.judge.client import RemoteError, WorkerClient, WorkerOptions  # noqa: E402
+from grader.messages import WorkerConfig  # noqa: E402
 from grader.protocol import read_frame  # noqa: E402
 from grader.runner import JudgeRunner  # noqa: E402
 from grader.sandbox import minimal_env  # noqa: E402
@@ -102,6 +103,20 @@ def worker_start(assignment: Assignment, folder: Path, repeat: int) -> float:
     return statistics.median(times)
 
 
+# A worker with no limits, no isolation and nothing preloaded (what the zygote's fork alone costs).
+BARE_WORKER = WorkerConfig(
+    preload=(),
+    threads=1,
+    memory_bytes=0,
+    cpu_seconds=0,
+    file_bytes=0,
+    open_files=0,
+    processes=0,
+    max_bytes=1 << 26,
+    isolate=None,
+).to_json()
+
+
 def fork_time(client: zygote.ZygoteClient, repeat: int = 20) -> float:
     """Median time from asking the zygote for a worker (no preload) to its first message."""
     times = []
@@ -112,7 +127,7 @@ def fork_time(client: zygote.ZygoteClient, repeat: int = 20) -> float:
             started = time.perf_counter()
             proc = client.spawn(
                 "grader.worker",
-                [str(theirs.fileno()), str(os.getpid()), "{}"],
+                [str(theirs.fileno()), str(os.getpid()), BARE_WORKER],
                 cwd=home,
                 env=minimal_env(home),
                 pass_fds=(theirs.fileno(),),

@@ -21,14 +21,14 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from grader import __version__
 from grader.course import Assignment
 from grader.errors import GraderError
+from grader.messages import RunnerOptions
 from grader.results import AssignmentResult, assignment_from_dict, to_dict
+from grader.version import __version__
 
 __all__ = ["ResultCache", "archive_key", "assignment_digest", "file_digest", "machine_context", "submission_digest"]
 
@@ -111,14 +111,14 @@ def submission_digest(folder: Path, assignment: Assignment) -> str:
     return digest.hexdigest()
 
 
-def machine_context(runner_options: Mapping[str, Any]) -> Callable[[Assignment], str]:
+def machine_context(runner_options: RunnerOptions) -> Callable[[Assignment], str]:
     """What of the grading machine an assignment's verdicts depend on: the data sets it reads
     (which one each is) and, when its checks are device-dependent, whether CUDA is there."""
 
     def context(assignment: Assignment) -> str:
         from grader.data import DATA_SETS, data_root
 
-        parts = [DATA_SETS[name](data_root(runner_options.get("data_dir"))).label for name in assignment.data]
+        parts = [DATA_SETS[name](data_root(runner_options.data_dir)).label for name in assignment.data]
         if assignment.device_dependent:
             from grader.devices import cuda_available
 

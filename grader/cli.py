@@ -12,22 +12,26 @@ import os
 import sys
 from pathlib import Path
 
-from grader import __version__
 from grader.course import Course, find_course
 from grader.data import prepare
 from grader.dist import build_bundle
 from grader.errors import BatchInterrupted, DataError, ExitCode, GraderError
 from grader.exporters.github import write_ci_outputs
 from grader.exporters.gradescope import write_gradescope
-from grader.grading import check_folder, grade_class
+from grader.exporters.lms import write_grades
+from grader.grading import Discovered, check_folder, grade_class
+from grader.intake import LAYOUTS
 from grader.isolation import probe
+from grader.marking import Marking
+from grader.messages import RunnerOptions
 from grader.progress import BatchDisplay
 from grader.reports import points
-from grader.results import to_dict
+from grader.results import NOT_ON_ROSTER, GradingRun, to_dict
 from grader.runner import JudgeRunner
 from grader.scaffold import new_assignment
 from grader.terminal import Style, check_summary
 from grader.validate import validate_course
+from grader.version import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,14 +79,21 @@ def build_parser() -> argparse.ArgumentParser:
         "grade",
         help="grade a folder of submissions with public and hidden checks",
         description=(
-            "Grade every student folder or .zip in SUBMISSIONS with the public and hidden checks. Writes "
-            "OUT/students/NAME.html per student, OUT/index.html, OUT/results.json and OUT/gradebook.csv. "
-            "A broken submission is reported and the batch goes on. Student code runs isolated (no network; "
-            "the course, other submissions and OUT out of its sight): grading refuses to start on a machine "
-            "that cannot do that, unless --insecure. See SECURITY.md."
+            "Grade every student's submission in SUBMISSIONS with the public and hidden checks: a folder "
+            "or archive per student, or a Canvas, Moodle, Blackboard or GitHub Classroom download as it "
+            "comes (--layout). Writes OUT/students/NAME.html per student, OUT/index.html, OUT/results.json "
+            "and OUT/gradebook.csv; with a roster, deadlines and overrides, the final grades and how they "
+            "came about. A broken submission is reported and the batch goes on; what is not a submission "
+            "is listed with the reason. Student code runs isolated (no network; the course, other "
+            "submissions and OUT out of its sight): grading refuses to start on a machine that cannot do "
+            "that, unless --insecure. See SECURITY.md and the README's 'From the LMS and back'."
         ),
     )
-    grade.add_argument("submissions", type=Path, help="folder with one sub-folder or .zip per student")
+    grade.add_argument(
+        "submissions",
+        type=Path,
+        help="folder of submissions: one sub-folder or archive per student, or an LMS download",
+    )
     grade.add_argument("--out", type=Path, required=True, help="folder for reports and exports (created)")
     grade.add_argument(
         "-a",
@@ -107,13 +118,63 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument(
         "--format",
-        choices=["html", "gradescope"],
+        choices=["html", "gradescope", "canvas", "moodle"],
         action="append",
         dest="formats",
         help=(
-            "html (always written): reports, results.json, gradebook.csv; gradescope: also "
-            "OUT/gradescope/NAME/results.json in Gradescope's autograder format"
+            "repeatable. html (always written): reports, results.json, gradebook.csv; gradescope: also "
+            "OUT/gradescope/NAME/results.json in Gradescope's autograder format; canvas: "
+            "OUT/canvas_grades.csv for Canvas's gradebook import; moodle: OUT/moodle_grades.csv for "
+            "Moodle's grade import (matched by email address)"
         ),
+    )
+    lms = grade.add_argument_group("LMS downloads, roster and deadlines")
+    lms.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="auto",
+        help=(
+            "how SUBMISSIONS is laid out: folders (one folder or archive per student), canvas, moodle, "
+            "blackboard, classroom (one cloned repository per student); auto (default) detects it and says which"
+        ),
+    )
+    lms.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="time zone of Blackboard's attempt times, e.g. Asia/Seoul (default: this machine's zone)",
+    )
+    lms.add_argument(
+        "--roster",
+        type=Path,
+        metavar="CSV",
+        help=(
+            "the class list (columns id, and optionally name, email, section): students with nothing handed "
+            "in are marked missing, submissions not on it are flagged, the gradebook follows it"
+        ),
+    )
+    lms.add_argument(
+        "--policy",
+        type=Path,
+        metavar="TOML",
+        help=(
+            "deadlines and late penalties, one [assignments.N] table each (due, late_penalty_per_day, "
+            "max_days_late, grace_minutes); default: course.toml beside assignments/ when there is one"
+        ),
+    )
+    lms.add_argument(
+        "--extensions", type=Path, metavar="CSV", help="later deadlines for some students (student, assignment, due)"
+    )
+    lms.add_argument(
+        "--times",
+        type=Path,
+        metavar="CSV",
+        help="submission times where the download has none (student, assignment (empty: all), submitted)",
+    )
+    lms.add_argument(
+        "--overrides",
+        type=Path,
+        metavar="CSV",
+        help="points added or taken away after grading (student, assignment, points, reason, check)",
     )
     grade.add_argument(
         "--executor",
@@ -280,14 +341,24 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
         raise GraderError("--executor dask and --scheduler ADDRESS go together")
     _prepare_data(course, args.assignments or [a.id for a in course], args.data_dir)
     display = BatchDisplay(sys.stderr)
-    options = {"data_dir": args.data_dir, "threads": 1}
+    options = RunnerOptions(data_dir=args.data_dir, threads=1)
+    policy = args.policy or _default_policy(course)
+    marking = Marking.load(
+        roster=args.roster, policy=policy, extensions=args.extensions, times=args.times, overrides=args.overrides
+    )
+    if policy is not None:
+        print(f"Deadlines and late penalties: {policy}", file=sys.stderr)
+
+    def discovered(found: Discovered) -> None:
+        print(f"Submissions read as {found.layout}: {len(found.entries)} students", file=sys.stderr)
+
     try:
         run = grade_class(
             course=course,
             submissions=args.submissions,
             out=args.out,
             assignment_ids=args.assignments,
-            runner=None if args.scheduler else JudgeRunner(**options),
+            runner=None if args.scheduler else JudgeRunner.from_options(options),
             runner_options=options,
             on_progress=display.finish,
             on_start=display.start,
@@ -295,6 +366,10 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
             force=args.force,
             scheduler=args.scheduler,
             insecure=args.insecure,
+            layout=args.layout,
+            tz=args.tz,
+            marking=marking,
+            on_discovered=discovered,
         )
     except BatchInterrupted as exc:
         display.close()
@@ -304,6 +379,10 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     if "gradescope" in (args.formats or []):
         written = write_gradescope(run, args.out / "gradescope")
         print(f"Gradescope results: {written} files under {args.out}/gradescope/")
+    graded_assignments = [course.get(i) for i in args.assignments] if args.assignments else list(course)
+    for path in write_grades(run, args.out, args.formats or [], graded_assignments, marking.roster):
+        print(f"Grades for the LMS: {path}")
+    _summarise_marking(run)
     problems = sum(a.status != "graded" for s in run.submissions for a in s.assignments)
     cached = display.cached
     reused = f", {cached} unchanged and reused from the cache" if cached else ""
@@ -319,6 +398,30 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
         if len(run.skipped) > 20:
             print(f"  … and {len(run.skipped) - 20} more")
     return ExitCode.OK
+
+
+def _default_policy(course: Course) -> Path | None:
+    """course.toml beside assignments/, when the course has one."""
+    path = course.root / "course.toml"
+    return path if path.is_file() else None
+
+
+def _summarise_marking(run: GradingRun) -> None:
+    """Missing students, submissions not on the roster and scores a regrade changed, in a few lines."""
+    missing = [
+        s.student for s in run.submissions if s.assignments and all(a.status == "missing" for a in s.assignments)
+    ]
+    unknown = [s.student for s in run.submissions if NOT_ON_ROSTER in s.notes]
+    changed = [(s, a) for s in run.submissions for a in s.assignments if a.changed]
+    for label, names in (("Missing (nothing handed in)", missing), ("Not on the roster", unknown)):
+        if names:
+            shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+            print(f"{label}: {len(names)}: {shown}")
+    if changed:
+        print(f"Scores changed since the last run ({len(changed)}; also listed in index.html):")
+        for submission, result in changed[:20]:
+            before = points(result.previous_score or 0)
+            print(f"  {submission.student}, {result.label}: {before} -> {points(result.score)}")
 
 
 def _dist(args: argparse.Namespace, course: Course) -> int:

@@ -18,8 +18,8 @@ import os
 import zipfile
 from pathlib import Path
 
-from grader import __version__
 from grader.errors import CourseError
+from grader.version import __version__
 
 __all__ = ["build_bundle", "public_course_files", "template_files"]
 

@@ -28,10 +28,16 @@ __all__ = [
     "ExitCode",
     "Forked",
     "GraderError",
+    "InputFileError",
     "InsecureGrading",
+    "IntakeError",
     "MemoryExceeded",
+    "MessageError",
     "MissingName",
+    "OverridesError",
+    "PolicyError",
     "RemoteError",
+    "RosterError",
     "SandboxError",
     "ServerStop",
     "StaleHandle",
@@ -105,6 +111,45 @@ class SubmissionError(GraderError):
         super().__init__(message)
 
 
+class InputFileError(GraderError):
+    """A file the instructor gives the grader (roster, late policy, extensions, times, overrides)
+    is unreadable or wrong. Names the file and, where there is one, the line or key at fault, so
+    the command line's one line says where to look."""
+
+    def __init__(self, message: str, *, path: Path | str, line: int | None = None, key: str | None = None):
+        self.path = Path(path)
+        self.line = line
+        self.key = key
+        self.reason = message
+        where = str(self.path)
+        if line is not None:
+            where += f", line {line}"
+        if key:
+            where += f", key '{key}'"
+        super().__init__(f"{where}: {message}")
+
+
+class RosterError(InputFileError):
+    """The roster CSV (`grader.roster`) cannot be used."""
+
+
+class PolicyError(InputFileError):
+    """The late policy TOML, the extensions CSV or the submission times CSV (`grader.policy`)."""
+
+
+class OverridesError(InputFileError):
+    """The overrides CSV (`grader.overrides`) cannot be used."""
+
+
+class IntakeError(GraderError):
+    """A submissions folder cannot be read as the layout asked for (`grader.intake`): not a
+    folder, an unknown layout. What one student's entry does wrong is listed, never raised."""
+
+    def __init__(self, message: str, *, path: Path | str | None = None):
+        self.path = Path(path) if path is not None else None
+        super().__init__(f"{self.path}: {message}" if self.path is not None else message)
+
+
 class StaleNotebook(GraderError):
     """The notebook on disk is older than the cells the kernel ran: the file is not what was run."""
 
@@ -119,6 +164,11 @@ class DataError(GraderError):
 
 class CodecError(GraderError):
     """A message between processes is malformed, too large or not plain data."""
+
+
+class MessageError(CodecError):
+    """A message between the grader's processes (`grader.messages`) has a key its reader does not
+    know, lacks one, or holds a value of the wrong type: the two sides disagree."""
 
 
 class SandboxError(GraderError):

@@ -7,39 +7,43 @@ forwards. A bad submission never stops a batch; a bad course stops it before any
 from __future__ import annotations
 
 import re
-import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from grader import __version__
-from grader.cache import ResultCache, archive_key, machine_context, submission_digest
+from grader.cache import ResultCache, machine_context
 from grader.course import Assignment, Course
 from grader.errors import BatchInterrupted, CourseError, GraderError, InsecureGrading, SubmissionError
+from grader.executors import DaskExecutor, Executor, LocalExecutor, run_one
 from grader.exporters.gradebook import gradebook_csv
 from grader.folders import remove_tree
+from grader.intake import Entry, materialise, read
 from grader.isolation import Isolation, probe
 from grader.isolation import describe as describe_isolation
+from grader.marking import Marking, previous_scores
+from grader.messages import RunnerOptions
 from grader.reports import render_index, render_student
 from grader.results import (
     AssignmentResult,
     GradingRun,
+    Skipped,
     SubmissionResult,
     clean_text,
+    load_run,
     now_iso,
     save_run,
-    submission_from_dict,
-    to_dict,
 )
-from grader.runner import JudgeRunner, Runner, grader_error, ungradable
-from grader.submission import Student, survey, unpack
+from grader.runner import JudgeRunner, Runner, ungradable
+from grader.submission import Student
+from grader.version import __version__
 from grader.zygote import preload_libraries
 
-__all__ = ["BatchProgress", "check_folder", "grade_class"]
+__all__ = ["BatchProgress", "Discovered", "ResultWriter", "check_folder", "discover", "grade_class"]
+
+STAGING = ".intake"  # under the output folder: each LMS submission's files under their own names, while grading
 
 CHECK_SCOPE_NOTE = "Checked on your own machine with grader check."
 
@@ -68,7 +72,7 @@ def check_folder(
     results = []
     for assignment in assignments:
         wanted = {k: v for k, v in (notebooks or {}).items() if k in assignment.files}
-        result = _run_one(runner, assignment, folder, scope="public", notebooks=wanted)
+        result = run_one(runner, assignment, folder, scope="public", notebooks=wanted)
         results.append(result)
         report_dir.mkdir(parents=True, exist_ok=True)
         html = render_student(
@@ -103,11 +107,23 @@ def grade_class(
     workers: int = 1,
     force: bool = False,
     scheduler: str | None = None,
-    runner_options: dict[str, Any] | None = None,
+    runner_options: RunnerOptions | None = None,
     insecure: bool = False,
     isolation: Isolation | None = None,
+    layout: str = "auto",
+    tz: str | None = None,
+    marking: Marking | None = None,
+    on_discovered: Callable[[Discovered], None] | None = None,
 ) -> GradingRun:
-    """Grade every student folder or .zip under `submissions` with public and hidden checks.
+    """Grade every student's submission under `submissions` with public and hidden checks.
+
+    `submissions` is read as `layout` says (`grader.intake`: a folder or archive per student, or
+    a Canvas, Moodle, Blackboard or GitHub Classroom download; ``auto`` detects which, and the
+    run records it); `tz` is the zone of Blackboard's attempt times. What is not a submission is
+    listed in the run's `skipped`, with the reason. `marking` (`grader.marking`) matches the
+    students to a roster (roster students with nothing handed in are `missing`), takes late
+    penalties off and applies overrides; the previous run's scores in `out/results.json` are
+    kept beside the new ones. `on_discovered` is told what was found before grading starts.
 
     `workers` students are graded at once (each in its own judge and worker processes).
     Finished results are cached under `out/.cache/` by the hash of the student's files, of
@@ -120,268 +136,205 @@ def grade_class(
     are stopped, what finished is written out, and `BatchInterrupted` is raised.
 
     With `scheduler` (a Dask scheduler's address) each student is a task on that Dask cluster,
-    graded there by the same code with `JudgeRunner(**runner_options)`; the course, the
+    graded there by the same code with `JudgeRunner.from_options(runner_options)`; the course, the
     submissions and `out` must be at the same paths on every Dask worker (one machine, or a
     shared filesystem). `on_start` is not called then: the cluster decides when tasks start.
 
     Student code must run without network and with the course, the other submissions and
-    `out` out of its sight: `isolation` (default: `grader.isolation.probe()`, what workers get
-    on this machine) must allow that, or `InsecureGrading` is raised before anything runs,
-    unless `insecure`. The isolation used is recorded in results.json and the reports.
+    `out` out of its sight: `isolation` (default: what the runner's workers get on this machine)
+    must allow that, or `InsecureGrading` is raised before anything runs, unless `insecure`.
+    The isolation used is recorded in results.json and the reports.
     """
-    assignments = [course.get(i) for i in assignment_ids] if assignment_ids else list(course)
+    assignments = _graded_assignments(course, assignment_ids)
     preload_libraries(assignments)
+    if scheduler is not None and runner is not None:
+        raise GraderError("a Dask cluster builds its own judge runners: pass runner_options, not a runner")
+    out = out.resolve()  # absolute before anything is shipped to a Dask worker with another working folder
+    marking = replace(marking or Marking(), previous=previous_scores(_previous_run(out / "results.json")))
+    found = discover(submissions, out / STAGING, layout=layout, tz=tz)
+    if on_discovered is not None:
+        on_discovered(found)
+    hide = (submissions.resolve(), out)  # from student code, with what the runner hides itself
+    options = runner_options or RunnerOptions()
+    data_dir = options.data_dir.resolve() if options.data_dir is not None else None
+    options = replace(options, data_dir=data_dir, private=(*options.private, *hide))
+    if runner is not None:
+        runner.hide(hide)
+    if isolation is None:
+        isolation = runner.isolation() if runner is not None else probe()
+    recorded = _isolation_record(isolation, insecure=insecure)
+    cache = ResultCache(out / ".cache", machine_context(options))
+    own_runner = None
+    executor: Executor
+    if scheduler is not None:
+        executor = DaskExecutor(scheduler, course, assignments, cache, options, reuse=not force)
+    else:
+        if runner is None:  # many submissions: each assignment's checks collected once (grader.judge.template)
+            own_runner = runner = JudgeRunner.from_options(options, templates=len(found.students) > 1)
+        executor = LocalExecutor(runner, assignments, cache, workers=workers, reuse=not force, on_start=on_start)
+    run = GradingRun(created=now_iso(), isolation=recorded, skipped=found.skipped, layout=found.layout)
+    writer = ResultWriter(out, run)
+    reconciled = marking.roster.reconcile(found.entries) if marking.roster is not None else None
+    order = _class_order(found, marking)
+    total = len(found.entries) + (len(reconciled.missing) if reconciled is not None else 0)
+
+    def finish(result: SubmissionResult, cached: int) -> None:
+        entry = found.entries[result.student]
+        result.notes = [*entry.notes, *result.notes]
+        result.lms_id = entry.lms_user_id or ""
+        marked = marking.mark(result, submitted=entry.submitted, name=entry.name or "")
+        writer.add(marked, cached, order=order)
+        if on_progress is not None:
+            on_progress(BatchProgress(len(writer.run.submissions), total, marked, cached))
+
+    try:
+        for name, why in found.unreadable.items():  # files the student handed in that cannot be laid out
+            finish(SubmissionResult(student=name, assignments=[ungradable(a, "all", why) for a in assignments]), 0)
+        executor.grade(found.students, finish)
+        for student in reconciled.missing if reconciled is not None else ():
+            result = marking.missing(student, assignments)
+            writer.add(result, len(result.assignments), order=order)
+            if on_progress is not None:
+                on_progress(BatchProgress(len(writer.run.submissions), total, result, 0))
+    except KeyboardInterrupt:
+        executor.cancel()
+        writer.close()
+        raise BatchInterrupted(writer.run, total) from None
+    finally:
+        if own_runner is not None:
+            own_runner.close()
+        remove_tree(out / STAGING)
+    writer.close()
+    return writer.run
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """Who is graded, and what was handed over but is not graded, each with why.
+
+    `layout`: how the submissions were read ("canvas (detected)"); `entries`: each student's
+    submission as the layout found it (names, times), by student id; `students`: what the
+    executors grade (a folder or an archive each); `unreadable`: students whose files could not
+    be laid out for grading, with why (their work is `ungradable`).
+    """
+
+    layout: str
+    entries: dict[str, Entry]
+    students: list[Student]
+    skipped: list[Skipped]
+    unreadable: dict[str, str]
+
+    @property
+    def order(self) -> dict[str, int]:
+        """Each student's place in the class, as the layout found them (ids are unique)."""
+        return {name: i for i, name in enumerate(self.entries)}
+
+
+def discover(submissions: Path, staging: Path, *, layout: str = "auto", tz: str | None = None) -> Discovered:
+    """The students under `submissions` read as `layout` (`grader.intake.read`), each made a
+    `Student` today's grading takes (`grader.intake.materialise`); the files of a flat download
+    are copied under `staging` (emptied first), one folder per student."""
+    intake = read(submissions, layout, tz=tz)
+    remove_tree(staging)
+    students: list[Student] = []
+    unreadable: dict[str, str] = {}
+    for i, entry in enumerate(intake.entries):
+        try:
+            students.append(materialise(entry, staging / str(i)))
+        except SubmissionError as exc:
+            unreadable[entry.student] = exc.reason
+        except OSError as exc:  # a file that vanished or may not be read
+            unreadable[entry.student] = f"the submission cannot be read ({exc.strerror or exc})"
+    entries = {entry.student: entry for entry in intake.entries}
+    return Discovered(intake.describe(), entries, students, list(intake.unused), unreadable)
+
+
+def _class_order(found: Discovered, marking: Marking) -> dict[str, int]:
+    """Each student's place in the class: roster order when there is a roster (those not on it
+    after), else the order the layout found them in. Keyed by the id results carry."""
+    order: dict[str, int] = {}
+    if marking.roster is not None:
+        order = {s.id: i for i, s in enumerate(marking.roster.students)}
+    for i, name in enumerate(found.entries):
+        order.setdefault(marking.identity(name)[0], len(order) + i)
+    return order
+
+
+def _previous_run(path: Path) -> GradingRun | None:
+    """The run an earlier `grader grade` into the same folder left, if it can be read."""
+    try:
+        return load_run(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _graded_assignments(course: Course, assignment_ids: list[int] | None) -> list[Assignment]:
+    """The assignments to grade; a `CourseError` for one without hidden checks (a student's copy)."""
+    assignments = [course.get(i) for i in assignment_ids] if assignment_ids else list(course)
     for assignment in assignments:
         if not assignment.has_hidden_checks:
             raise CourseError(
                 "no hidden checks: grading needs the instructor's course (pass --course or run from its checkout)",
                 path=assignment.dir / "checks" / "hidden",
             )
-    students, skipped = survey(submissions)
-    workers = max(1, workers)
-    if scheduler is not None and runner is not None:
-        raise GraderError("a Dask cluster builds its own judge runners: pass runner_options, not a runner")
-    hide = [submissions.resolve(), out.resolve()]  # from student code, with what the runner hides itself
-    runner_options = dict(runner_options or {})
-    runner_options["private"] = [str(p) for p in [*runner_options.get("private", []), *hide]]
-    if isinstance(runner, JudgeRunner):
-        runner.private += [p for p in hide if p not in runner.private]
-    runs_code = scheduler is not None or runner is None or isinstance(runner, JudgeRunner)
-    isolation = isolation or (probe() if runs_code else None)
-    recorded: dict[str, Any] = {}
-    if isolation is not None:
-        if not isolation.sufficient_for_grading and not insecure:
-            raise InsecureGrading(isolation.describe())
-        # "insecure": graded only because of --insecure (a machine that merely lacks a uid of its
-        # own, say, is isolated enough without it)
-        recorded = isolation.to_dict() | ({"insecure": True} if not isolation.sufficient_for_grading else {})
-    own_runner = None
-    if runner is None:  # many submissions here: each assignment's checks collected once (grader.judge.template)
-        own_runner = runner = JudgeRunner(**runner_options, templates=scheduler is None and len(students) > 1)
-    cache = ResultCache(out / ".cache", machine_context(runner_options))
-    (out / "students").mkdir(parents=True, exist_ok=True)
-    run = GradingRun(created=now_iso(), isolation=recorded, skipped=skipped)
-    links: dict[str, str] = {}
-    used_names: set[str] = set()
-    order = {s.name: i for i, s in enumerate(students)}  # names are unique once cleaned (survey)
-    saved = time.monotonic()
+    return assignments
 
-    def grade(student: Student) -> tuple[SubmissionResult, int]:
-        if on_start is not None:
-            on_start(student.name, len(students))
+
+def _isolation_record(isolation: Isolation | None, *, insecure: bool) -> dict[str, Any]:
+    """What results.json records of the isolation; `InsecureGrading` when it is not enough."""
+    if isolation is None:  # the runner starts no student code
+        return {}
+    if not isolation.sufficient_for_grading and not insecure:
+        raise InsecureGrading(isolation.describe())
+    # "insecure": graded only because of --insecure (a machine that merely lacks a uid of its
+    # own, say, is isolated enough without it)
+    return isolation.to_dict() | ({"insecure": True} if not isolation.sufficient_for_grading else {})
+
+
+class ResultWriter:
+    """What a batch writes under `out` as students finish: each report at once, results.json now
+    and then (every result is in the cache already), and, on `close`, the class summaries."""
+
+    def __init__(self, out: Path, run: GradingRun):
+        self.out = out
+        self.run = run
+        self._links: dict[str, str] = {}
+        self._used_names: set[str] = set()
+        self._saved = time.monotonic()
+        (out / "students").mkdir(parents=True, exist_ok=True)
+
+    def add(self, result: SubmissionResult, cached: int, *, order: Mapping[str, int]) -> None:
+        """One student's result: kept in class `order`, its report written; `cached` of its
+        assignments came from the cache (none new: results.json need not be rewritten)."""
+        self.run.submissions.append(result)
+        self.run.submissions.sort(key=lambda s: order.get(s.student, len(order)))
+        self._links[result.student] = "students/" + urllib.parse.quote(self._write_report(result))
+        if cached < len(result.assignments) and time.monotonic() - self._saved > RESULTS_EVERY_S:
+            save_run(self.run, self.out / "results.json")
+            self._saved = time.monotonic()
+
+    def close(self) -> None:
+        """index.html, gradebook.csv and results.json for what is graded so far."""
+        (self.out / "index.html").write_text(render_index(self.run, self._links), encoding="utf-8")
+        (self.out / "gradebook.csv").write_text(gradebook_csv(self.run), encoding="utf-8")
+        save_run(self.run, self.out / "results.json")
+
+    def _write_report(self, result: SubmissionResult) -> str:
+        """Write one student's report; the file name it got (unique, whatever the student's name)."""
+        html = render_student(
+            result,
+            generated=self.run.created,
+            version=__version__,
+            index_href="../index.html",
+            isolation=describe_isolation(self.run.isolation),
+        )
+        filename = _report_name(result.student, self._used_names)
         try:
-            return _grade_student(runner, student, assignments, cache, reuse=not force)
-        except Exception as exc:  # a fault of ours on this submission must not cost the class its grades
-            return _grader_failed(student, assignments, exc), 0
-
-    def finish(result: SubmissionResult, cached: int) -> None:
-        nonlocal saved
-        run.submissions.append(result)
-        run.submissions.sort(key=lambda s: order.get(s.student, len(order)))
-        links[result.student] = "students/" + urllib.parse.quote(_write_report(result, out, run, used_names))
-        # Each result is in the cache already: results.json is rewritten now and then, and at the end.
-        if cached < len(result.assignments) and time.monotonic() - saved > RESULTS_EVERY_S:
-            save_run(run, out / "results.json")
-            saved = time.monotonic()
-        if on_progress is not None:
-            on_progress(BatchProgress(len(run.submissions), len(students), result, cached))
-
-    try:
-        if scheduler is not None:
-            ids = [a.id for a in assignments]
-            _grade_on_dask(scheduler, course.root, ids, students, cache.folder, force, runner_options, finish)
-        elif workers == 1:
-            for student in students:
-                finish(*grade(student))
-        else:
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:
-                futures = [pool.submit(grade, student) for student in students]
-                try:
-                    for future in as_completed(futures):
-                        finish(*future.result())
-                except BaseException:
-                    for future in futures:
-                        future.cancel()
-                    _cancel(runner)
-                    raise
-    except KeyboardInterrupt:
-        _cancel(runner)
-        _write_summaries(run, links, out)
-        raise BatchInterrupted(run, len(students)) from None
-    finally:
-        if own_runner is not None:
-            own_runner.close()
-    _write_summaries(run, links, out)
-    return run
-
-
-def grade_student_task(
-    course_root: str,
-    assignment_ids: list[int],
-    name: str,
-    path: str,
-    cache_dir: str,
-    force: bool,
-    runner_options: dict[str, Any],
-) -> tuple[dict[str, Any], int]:
-    """One student graded where a Dask worker runs it; plain data in and out."""
-    course = Course.load(Path(course_root))
-    assignments = [course.get(i) for i in assignment_ids]
-    preload_libraries(assignments)
-    cache = ResultCache(Path(cache_dir), machine_context(runner_options))
-    runner = JudgeRunner(**runner_options)
-    student = Student(name, Path(path))
-    try:
-        result, cached = _grade_student(runner, student, assignments, cache, reuse=not force)
-    except Exception as exc:  # as on this machine: one submission never stops the batch
-        result, cached = _grader_failed(student, assignments, exc), 0
-    return to_dict(result), cached
-
-
-def _grade_on_dask(
-    scheduler: str,
-    course_root: Path,
-    assignment_ids: list[int],
-    students: list[Student],
-    cache_dir: Path,
-    force: bool,
-    runner_options: dict[str, Any],
-    finish: Callable[[SubmissionResult, int], None],
-) -> None:
-    """Each student a task on the cluster; results handed to `finish` as they come. On Ctrl-C the
-    tasks not yet done are cancelled (a judge already running on a Dask worker finishes)."""
-    try:
-        from distributed import Client
-        from distributed import as_completed as dask_completed
-    except ImportError:
-        raise GraderError("the Dask executor needs the distributed package: pip install 'grader[dask]'") from None
-    try:
-        client = Client(scheduler, timeout=30, set_as_default=False)
-    except OSError as exc:
-        raise GraderError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    with client:
-        futures = [
-            client.submit(
-                grade_student_task,
-                str(course_root),
-                assignment_ids,
-                student.name,
-                str(student.path),
-                str(cache_dir),
-                force,
-                runner_options,
-                key=f"grade-{i}-{student.name}",
-                pure=False,
-                retries=0,
-            )
-            for i, student in enumerate(students)
-        ]
-        try:
-            for future in dask_completed(futures, loop=client.loop):
-                data, cached = future.result()
-                finish(submission_from_dict(data), cached)
-        except KeyboardInterrupt:
-            client.cancel(futures)
-            raise
-
-
-def _write_report(result: SubmissionResult, out: Path, run: GradingRun, used: set[str]) -> str:
-    """Write one student's report; the file name it got (unique, whatever the student's name)."""
-    html = render_student(
-        result,
-        generated=run.created,
-        version=__version__,
-        index_href="../index.html",
-        isolation=describe_isolation(run.isolation),
-    )
-    filename = _report_name(result.student, used)
-    try:
-        (out / "students" / filename).write_text(html, encoding="utf-8")
-    except OSError:  # a name this file system refuses after all: a plain one
-        filename = _report_name("student", used)
-        (out / "students" / filename).write_text(html, encoding="utf-8")
-    return filename
-
-
-def _grader_failed(student: Student, assignments: list[Assignment], exc: Exception) -> SubmissionResult:
-    why = clean_text(f"the grader failed on this submission: {type(exc).__name__}: {exc}"[:500])
-    return SubmissionResult(student=student.name, assignments=[grader_error(a, "all", why) for a in assignments])
-
-
-def _cancel(runner: Runner) -> None:
-    cancel = getattr(runner, "cancel", None)
-    if cancel is not None:
-        cancel()
-
-
-def _write_summaries(run: GradingRun, links: dict[str, str], out: Path) -> None:
-    (out / "index.html").write_text(render_index(run, links), encoding="utf-8")
-    (out / "gradebook.csv").write_text(gradebook_csv(run), encoding="utf-8")
-    save_run(run, out / "results.json")
-
-
-def _grade_student(
-    runner: Runner,
-    student: Student,
-    assignments: list[Assignment],
-    cache: ResultCache,
-    *,
-    reuse: bool,
-) -> tuple[SubmissionResult, int]:
-    """Grade one student's assignments, storing each result in `cache` (and, with `reuse`, taking
-    from it those whose key is known); returns how many came from the cache."""
-    result = SubmissionResult(student=student.name)  # cleaned and unique (grader.submission.survey)
-    cached = 0
-    archive_digest = archive_key(student.path) if student.is_archive else None
-    keys = {  # the name counts too: identical files of two students are still two gradings
-        a.id: cache.key(student.name + "\0" + (archive_digest or submission_digest(student.path, a)), a)
-        for a in assignments
-    }
-    hits = {a.id: hit for a in assignments if reuse and (hit := cache.get(keys[a.id])) is not None}
-    if len(hits) == len(assignments):
-        result.assignments = [hits[a.id] for a in assignments]
-        return result, len(hits)
-    tmp = tempfile.mkdtemp(prefix="grader-s-")
-    try:
-        folder = student.path
-        if student.is_archive:
-            try:
-                folder = unpack(student.path, Path(tmp))
-            except SubmissionError as exc:
-                result.assignments = [ungradable(a, "all", exc.reason) for a in assignments]
-                return result, 0
-        for assignment in assignments:
-            if assignment.id in hits:
-                result.assignments.append(hits[assignment.id])
-                cached += 1
-                continue
-            graded = _run_one(runner, assignment, folder, scope="all")
-            cache.put(keys[assignment.id], graded)
-            result.assignments.append(graded)
-    finally:
-        remove_tree(Path(tmp))  # whatever an archive held, however deep
-    return result, cached
-
-
-def _run_one(
-    runner: Runner,
-    assignment: Assignment,
-    folder: Path,
-    *,
-    scope: str,
-    notebooks: Mapping[str, Path] | None = None,
-) -> AssignmentResult:
-    """One assignment; anything unexpected becomes an `error` result, never a lost student."""
-    try:
-        return runner.run(assignment, folder, scope=scope, notebooks=notebooks)  # type: ignore[arg-type]
-    except CourseError:
-        raise
-    except SubmissionError as exc:
-        return ungradable(assignment, scope, exc.reason)  # type: ignore[arg-type]
-    except GraderError as exc:
-        return grader_error(assignment, scope, str(exc))  # type: ignore[arg-type]
-    except Exception as exc:  # a bug of ours must not cost the rest of the class their grades
-        return grader_error(assignment, scope, f"the grader failed: {type(exc).__name__}: {exc}")  # type: ignore[arg-type]
+            (self.out / "students" / filename).write_text(html, encoding="utf-8")
+        except OSError:  # a name this file system refuses after all: a plain one
+            filename = _report_name("student", self._used_names)
+            (self.out / "students" / filename).write_text(html, encoding="utf-8")
+        return filename
 
 
 _UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import __version__
 from grader.errors import GraderError, StaleNotebook
 from grader.results import AssignmentResult
+from grader.version import __version__
 
 __all__ = ["CheckResult", "check", "find_notebook"]
 

@@ -15,11 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from grader import __version__
+from grader.version import __version__
 
 __all__ = [
     "ASSIGNMENT_STATUSES",
     "TEST_STATUSES",
+    "Adjustment",
     "AssignmentResult",
     "GradingRun",
     "Skipped",
@@ -30,15 +31,16 @@ __all__ = [
     "save_run",
 ]
 
-AssignmentStatus = Literal["graded", "ungradable", "error"]
+AssignmentStatus = Literal["graded", "ungradable", "missing", "error"]
 TestStatus = Literal["passed", "failed", "error", "timeout", "skipped"]
 Visibility = Literal["public", "hidden"]
 Scope = Literal["public", "all"]
 
-ASSIGNMENT_STATUSES: tuple[str, ...] = ("graded", "ungradable", "error")
+ASSIGNMENT_STATUSES: tuple[str, ...] = ("graded", "ungradable", "missing", "error")
 TEST_STATUSES: tuple[str, ...] = ("passed", "failed", "error", "timeout", "skipped")
 VISIBILITIES: tuple[str, ...] = ("public", "hidden")
 SCOPES: tuple[str, ...] = ("public", "all")
+NOT_ON_ROSTER = "not on the roster"  # the note on a submission whose student the roster does not list
 
 
 @dataclass
@@ -78,9 +80,24 @@ def counted_max_score(tests: list[TestResult]) -> float:
     return sum(t.max_score for t in tests if t.applicable)
 
 
+@dataclass(frozen=True)
+class Adjustment:
+    """Points an instructor added or took away (`grader.overrides`), with the reason the student reads."""
+
+    points: float
+    reason: str
+    check: str = ""  # the check it is about, when it is about one
+
+
 @dataclass
 class AssignmentResult:
-    """One assignment graded for one student."""
+    """One assignment graded for one student.
+
+    `score` is the final score. When a late policy or an override applied (`grader.marking`),
+    `raw_score` is what the checks gave, and `days_late`, `penalty` and `adjustments` say how the
+    final score came from it; `late_note` says how lateness was judged (or that it could not be).
+    `previous_score` is the final score of the run before this one, when there was one.
+    """
 
     id: int
     slug: str
@@ -93,10 +110,27 @@ class AssignmentResult:
     duration_s: float = 0.0
     tests: list[TestResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how the submission was read (a notebook's cells left out)
+    raw_score: float | None = None
+    submitted: str = ""  # when it was handed in (ISO 8601), when known
+    days_late: int = 0
+    penalty: float = 0.0
+    late_note: str = ""
+    adjustments: list[Adjustment] = field(default_factory=list)
+    previous_score: float | None = None
 
     @property
     def label(self) -> str:
         return f"{self.id:02d}_{self.slug}"
+
+    @property
+    def counted(self) -> bool:
+        """Whether the score counts: a grader error leaves it blank, never charged as 0."""
+        return self.status != "error"
+
+    @property
+    def changed(self) -> bool:
+        """Whether the final score differs from the previous run's."""
+        return self.previous_score is not None and abs(self.previous_score - self.score) > 1e-9
 
     @property
     def public_tests(self) -> list[TestResult]:
@@ -114,12 +148,16 @@ class AssignmentResult:
 class SubmissionResult:
     """Everything graded for one student."""
 
-    student: str
+    student: str  # the id the submissions were found under (cleaned and unique)
     assignments: list[AssignmentResult] = field(default_factory=list)
+    name: str = ""  # the student's name, from the roster or the LMS download
+    section: str = ""
+    notes: list[str] = field(default_factory=list)  # about the submission as a whole (not on the roster, ...)
+    lms_id: str = ""  # the LMS's own user id, where the download gives it (Canvas)
 
     @property
     def score(self) -> float:
-        return sum(a.score for a in self.assignments if a.status != "error")
+        return sum(a.score for a in self.assignments if a.counted)
 
     @property
     def max_score(self) -> float:
@@ -146,6 +184,7 @@ class GradingRun:
     created: str = field(default_factory=lambda: now_iso())
     isolation: dict[str, Any] = field(default_factory=dict)  # `grader.isolation.Isolation.to_dict()` of the workers
     skipped: list[Skipped] = field(default_factory=list)  # what the submissions folder held that was not graded
+    layout: str = ""  # how the submissions folder was read (`grader.intake`): "canvas (detected)"
 
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -216,16 +255,39 @@ def to_dict(obj: TestResult | AssignmentResult | SubmissionResult | GradingRun) 
             "duration_s": obj.duration_s,
             "tests": [to_dict(t) for t in obj.tests],
             "notes": list(obj.notes),
+            **_marking_dict(obj),
         }
     if isinstance(obj, SubmissionResult):
-        return {"student": obj.student, "assignments": [to_dict(a) for a in obj.assignments]}
+        extra = {key: value for key in ("name", "section", "notes", "lms_id") if (value := getattr(obj, key))}
+        return {"student": obj.student, **extra, "assignments": [to_dict(a) for a in obj.assignments]}
     return {
         "grader_version": obj.grader_version,
         "created": obj.created,
         "isolation": dict(obj.isolation),
         "skipped": [{"name": k.name, "reason": k.reason} for k in obj.skipped],
+        **({"layout": obj.layout} if obj.layout else {}),
         "submissions": [to_dict(s) for s in obj.submissions],
     }
+
+
+def _marking_dict(result: AssignmentResult) -> dict[str, Any]:
+    """The marking fields of an assignment's dict, only those that say something."""
+    out: dict[str, Any] = {}
+    if result.raw_score is not None:
+        out["raw_score"] = result.raw_score
+    if result.submitted:
+        out["submitted"] = result.submitted
+    if result.days_late:
+        out["days_late"] = result.days_late
+    if result.penalty:
+        out["penalty"] = result.penalty
+    if result.late_note:
+        out["late_note"] = result.late_note
+    if result.adjustments:
+        out["adjustments"] = [{"points": a.points, "reason": a.reason, "check": a.check} for a in result.adjustments]
+    if result.previous_score is not None:
+        out["previous_score"] = result.previous_score
+    return out
 
 
 class _Reader:
@@ -262,6 +324,15 @@ class _Reader:
         value = self.data.get(key, default)
         if type(value) not in (int, float) or not math.isfinite(value) or value < 0:
             raise ValueError(f"{self.what}.{key}: expected a finite number >= 0")
+        return float(value)
+
+    def optional_number(self, key: str) -> float | None:
+        return self.number(key) if key in self.data else None
+
+    def signed(self, key: str) -> float:
+        value = self.data.get(key)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+            raise ValueError(f"{self.what}.{key}: expected a finite number")
         return float(value)
 
     def items(self, key: str) -> list[Any]:
@@ -304,11 +375,15 @@ def assignment_from_dict(data: Any) -> AssignmentResult:
         data,
         "assignment",
         ("id", "slug", "title", "status", "score", "max_score", "tests"),
-        ("scope", "message", "duration_s", "notes"),
+        ("scope", "message", "duration_s", "notes", *_MARKING_KEYS),
     )
     notes = r.items("notes")
     if not all(isinstance(n, str) for n in notes):
         raise ValueError("assignment.notes: expected a list of strings")
+    adjustments = []
+    for item in r.items("adjustments"):
+        a = _Reader(item, "assignment.adjustments", ("points", "reason"), ("check",))
+        adjustments.append(Adjustment(points=a.signed("points"), reason=a.text("reason"), check=a.text("check")))
     return AssignmentResult(
         id=r.integer("id"),
         slug=r.text("slug"),
@@ -321,19 +396,36 @@ def assignment_from_dict(data: Any) -> AssignmentResult:
         duration_s=r.number("duration_s"),
         tests=[test_from_dict(t) for t in r.items("tests")],
         notes=[clean_text(n) for n in notes],
+        raw_score=r.optional_number("raw_score"),
+        submitted=r.text("submitted"),
+        days_late=int(r.number("days_late")),
+        penalty=r.number("penalty"),
+        late_note=r.text("late_note"),
+        adjustments=adjustments,
+        previous_score=r.optional_number("previous_score"),
     )
 
 
+_MARKING_KEYS = ("raw_score", "submitted", "days_late", "penalty", "late_note", "adjustments", "previous_score")
+
+
 def submission_from_dict(data: Any) -> SubmissionResult:
-    r = _Reader(data, "submission", ("student", "assignments"))
+    r = _Reader(data, "submission", ("student", "assignments"), ("name", "section", "notes", "lms_id"))
+    notes = r.items("notes")
+    if not all(isinstance(n, str) for n in notes):
+        raise ValueError("submission.notes: expected a list of strings")
     return SubmissionResult(
         student=r.text("student"),
         assignments=[assignment_from_dict(a) for a in r.items("assignments")],
+        name=r.text("name"),
+        section=r.text("section"),
+        notes=[clean_text(n) for n in notes],
+        lms_id=r.text("lms_id"),
     )
 
 
 def run_from_dict(data: Any) -> GradingRun:
-    r = _Reader(data, "results", ("grader_version", "created", "submissions"), ("isolation", "skipped"))
+    r = _Reader(data, "results", ("grader_version", "created", "submissions"), ("isolation", "skipped", "layout"))
     isolation = r.data.get("isolation", {})
     if not isinstance(isolation, dict):
         raise ValueError("results.isolation: expected an object")
@@ -346,6 +438,7 @@ def run_from_dict(data: Any) -> GradingRun:
         created=r.text("created"),
         isolation=isolation,
         skipped=skipped,
+        layout=r.text("layout"),
         submissions=[submission_from_dict(s) for s in r.items("submissions")],
     )
 

@@ -1,8 +1,8 @@
 """Running one assignment's checks on one submission: the runner interface and its judge.
 
 `JudgeRunner` is the real thing: preflight the files, start a judge process on the check files
-and turn what it wrote into an `AssignmentResult`. `FakeRunner` returns prepared results, so
-report, batch and command-line tests can run without starting processes.
+and turn what it wrote into an `AssignmentResult`. The tests' fake (`tests/fakes.py`) returns
+prepared results, so report, batch and command-line tests can run without starting processes.
 """
 
 from __future__ import annotations
@@ -15,25 +15,36 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Protocol
 
 from grader.course import Assignment
 from grader.data import data_root
-from grader.errors import CourseError, SandboxError, SubmissionError
-from grader.isolation import FEATURES, WORKER_PID_FILE, probe, sweep, uid_for
-from grader.results import AssignmentResult, TestResult, cap_text, clean_text, counted_max_score, test_from_dict
-from grader.sandbox import kill_group, launch_module, minimal_env
+from grader.errors import CourseError, SandboxError, SubmissionError, ZygoteError
+from grader.isolation import FEATURES, WORKER_PID_FILE, Isolation, probe, sweep, uid_for
+from grader.launch import ZygoteLauncher, launcher, zygote_launcher
+from grader.messages import JudgeJob, RunnerOptions
+from grader.results import (
+    AssignmentResult,
+    Scope,
+    TestResult,
+    cap_text,
+    clean_text,
+    counted_max_score,
+    test_from_dict,
+)
+from grader.sandbox import Process, kill_group, minimal_env
 from grader.submission import Prepared, prepare
-from grader.zygote import preload_libraries
+from grader.zygote import ZygoteClient, preload_libraries
 
-__all__ = ["FakeRunner", "JudgeRunner", "Runner", "Scope"]
-
-Scope = Literal["public", "all"]
+__all__ = ["JudgeRunner", "Runner", "grader_error", "ungradable"]
 
 
 class Runner(Protocol):
+    """Runs an assignment's checks on submissions: the batch, the command line and the tests use
+    only this (a fake in the tests starts nothing)."""
+
     def run(
         self,
         assignment: Assignment,
@@ -44,6 +55,22 @@ class Runner(Protocol):
     ) -> AssignmentResult:
         """Grade `folder` for `assignment`; `notebooks` names a notebook that stands for a file
         (`grader.submission.prepare`)."""
+        ...
+
+    def hide(self, folders: Sequence[Path]) -> None:
+        """Keep `folders` (other submissions, the reports) out of the student code's sight too."""
+        ...
+
+    def isolation(self) -> Isolation | None:
+        """How the student code this runner starts is isolated; None when it starts none."""
+        ...
+
+    def cancel(self) -> None:
+        """Stop every run in progress (each returns or raises at once); safe from any thread."""
+        ...
+
+    def close(self) -> None:
+        """Release what the runner holds (processes kept for later runs)."""
         ...
 
 
@@ -94,12 +121,23 @@ class JudgeRunner:
         self.data_dir = data_root(data_dir)  # resolved here: the judge's environment is minimal
         self.private = [Path(p) for p in private]
         self.isolate = os.environ.get("GRADER_ISOLATION") != "off"
-        self._live: dict[Any, Path] = {}  # judges running now and their folders, for cancel()
+        self._live: dict[Process, Path] = {}  # judges running now and their folders, for cancel()
         self._lock = threading.Lock()
         self.templates = templates
         self._templates: dict[tuple[str, ...], _Template | None] = {}  # None: could not start one
         self._template_locks: dict[tuple[str, ...], threading.Lock] = {}
         self.template_failures: list[str] = []  # why a template could not be used (judges started without)
+
+    @classmethod
+    def from_options(cls, options: RunnerOptions, *, templates: bool = False) -> JudgeRunner:
+        """The runner `options` describe (sent to a Dask task, say)."""
+        return cls(threads=options.threads, data_dir=options.data_dir, private=options.private, templates=templates)
+
+    def hide(self, folders: Sequence[Path]) -> None:
+        self.private += [p for p in folders if p not in self.private]
+
+    def isolation(self) -> Isolation:
+        return probe()
 
     def close(self) -> None:
         """Stop the templates (judges running from them are stopped too)."""
@@ -167,22 +205,10 @@ class JudgeRunner:
     ) -> AssignmentResult:
         """Run the judge on `prepared` (the student's folder, or a staging folder in `tmp` holding a
         converted notebook). Workers see neither: each gets copies of the files it needs."""
-        results_path = tmp / "results.json"
-        job = {
-            "assignment_dir": str(assignment.dir),
-            "submission_dir": str(prepared.folder.resolve()),
-            "files": prepared.files,
-            "visibilities": visibilities,
-            "results_path": str(results_path),
-            "threads": self.threads,
-            "scratch": str(tmp),
-            "data_dir": str(self.data_dir),
-            "collect_only": collect_only,
-            "sources": {name: source_map.to_dict() for name, source_map in prepared.sources.items()},
-            **self._isolation(assignment),
-        }
+        job = self._job(assignment, prepared, visibilities, tmp, collect_only=collect_only)
+        results_path = job.results_path
         job_path = tmp / "job.json"
-        job_path.write_text(json.dumps(job), encoding="utf-8")
+        job_path.write_text(job.to_json(), encoding="utf-8")
         home = tmp / "home"
         home.mkdir()
         env = minimal_env(home, threads=self.threads) | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
@@ -191,7 +217,7 @@ class JudgeRunner:
         if template is not None:
             proc = template.spawn(job_path, cwd=tmp, env=env)
         if proc is None:
-            proc = launch_module("grader.judge", str(job_path), cwd=tmp, env=env, may_ask_zygote=True)
+            proc = launcher().start("grader.judge", [str(job_path)], cwd=tmp, env=env, may_ask_zygote=True)
         with self._lock:
             self._live[proc] = tmp
         try:
@@ -215,6 +241,27 @@ class JudgeRunner:
             return grader_error(assignment, scope, f"the judge failed (exit status {proc.returncode}){detail}")
         return _assemble(assignment, scope, json.loads(results_path.read_text(encoding="utf-8")))
 
+    def _job(
+        self, assignment: Assignment, prepared: Prepared, visibilities: list[str], folder: Path, *, collect_only: bool
+    ) -> JudgeJob:
+        """The judge's job: `prepared` graded in `folder` (a template's: nothing yet, in its own folder)."""
+        private, require = self._isolation_fields(assignment)
+        return JudgeJob(
+            assignment_dir=assignment.dir,
+            submission_dir=prepared.folder.resolve(),
+            files=tuple(prepared.files),
+            visibilities=tuple(visibilities),
+            results_path=folder / "results.json",
+            threads=self.threads,
+            scratch=folder,
+            data_dir=self.data_dir,
+            collect_only=collect_only,
+            sources=dict(prepared.sources),
+            isolate=self.isolate,
+            private=private,
+            require=require,
+        )
+
     def _template(self, assignment: Assignment, visibilities: list[str]) -> _Template | None:
         """The running template for these checks, started on first use; None: start judges without."""
         if not self.templates:
@@ -234,38 +281,27 @@ class JudgeRunner:
             return template
 
     def _start_template(self, assignment: Assignment, visibilities: list[str]) -> _Template | None:
-        from grader import zygote
-
-        client = zygote.shared()
-        if client is None:
+        forker = zygote_launcher()
+        if forker is None:
             return None
         folder = Path(tempfile.mkdtemp(prefix="grader-t-", dir=self.scratch))
         if len(os.fsencode(folder / "template.sock")) > 100:  # AF_UNIX paths are short
             shutil.rmtree(folder, ignore_errors=True)
             folder = Path(tempfile.mkdtemp(prefix="grader-t-", dir="/tmp"))
-        job = {
-            "assignment_dir": str(assignment.dir),
-            "submission_dir": str(folder),
-            "files": [],
-            "visibilities": visibilities,
-            "results_path": str(folder / "results.json"),
-            "threads": self.threads,
-            "scratch": str(folder),
-            "data_dir": str(self.data_dir),
-            **self._isolation(assignment),
-        }
+        job = self._job(assignment, Prepared(folder, []), visibilities, folder, collect_only=False)
         job_path = folder / "template.json"
-        job_path.write_text(json.dumps(job), encoding="utf-8")
+        job_path.write_text(job.to_json(), encoding="utf-8")
         env = minimal_env(folder / "home", threads=self.threads) | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
         socket_path = folder / "template.sock"
         args = ["--template", str(job_path), str(socket_path), str(os.getpid())]
         try:
-            proc = client.spawn("grader.judge", args, cwd=folder, env=env)
-        except zygote.ZygoteError as exc:
+            proc = forker.start("grader.judge", args, cwd=folder, env=env)
+        except ZygoteError as exc:
             shutil.rmtree(folder, ignore_errors=True)
             self._note_failure(assignment, str(exc))
             return None
-        template = _Template(proc, folder, zygote.ZygoteClient(socket_path))
+        # Its judges ask the zygote that forked the template for their workers.
+        template = _Template(proc, folder, ZygoteLauncher(ZygoteClient(socket_path), asked=forker.client))
         deadline = time.monotonic() + assignment.limits.judge_timeout_s
         while not socket_path.exists():
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -279,46 +315,32 @@ class JudgeRunner:
         with self._lock:
             self.template_failures.append(f"{assignment.label}: {why}")
 
-    def _isolation(self, assignment: Assignment) -> dict[str, Any]:
-        """The job's isolation fields: what the worker must not see, and what it must get."""
+    def _isolation_fields(self, assignment: Assignment) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+        """What the worker must not see, and the isolation features it must get (none unless isolated)."""
         if not self.isolate:
-            return {"isolate": False}
+            return (), ()
         course = assignment.dir.parent.parent  # checks, reference solutions, tests, examples: all of it
-        private = [course, self.data_dir, *self.private]
         found = probe()
-        return {
-            "isolate": True,
-            "private": [str(p) for p in private],
-            "require": [name for name in FEATURES if getattr(found, name)],
-        }
+        return (course, self.data_dir, *self.private), tuple(name for name in FEATURES if getattr(found, name))
 
 
 class _Template:
     """A running template (`grader.judge.template`): forks judges for the runner that started it."""
 
-    def __init__(self, proc: Any, folder: Path, client: Any):
+    def __init__(self, proc: Process, folder: Path, forker: ZygoteLauncher):
         self.proc = proc
         self.folder = folder
-        self.client = client
+        self.forker = forker
 
     def alive(self) -> bool:
-        return bool(self.proc.poll() is None)
+        return self.proc.poll() is None
 
-    def spawn(self, job_path: Path, *, cwd: Path, env: dict[str, str]) -> Any:
+    def spawn(self, job_path: Path, *, cwd: Path, env: dict[str, str]) -> Process | None:
         """A judge for the job at `job_path`, forked from the template; None if the template is gone."""
-        from grader import zygote
-
         try:
-            return self.client.spawn("grader.judge", [str(job_path)], cwd=cwd, env=env | self._zygote_env())
-        except zygote.ZygoteError:
+            return self.forker.start("grader.judge", [str(job_path)], cwd=cwd, env=env, may_ask_zygote=True)
+        except ZygoteError:
             return None
-
-    @staticmethod
-    def _zygote_env() -> dict[str, str]:
-        from grader import zygote
-
-        client = zygote.shared()  # the one that forked the template, where the judges ask for workers
-        return {zygote.ENV_SOCKET: str(client.socket_path)} if client is not None else {}
 
     def close(self) -> str:
         """Stop the template; the last line it printed (why it stopped by itself, if it did)."""
@@ -334,7 +356,7 @@ class _Template:
         return clean_text(lines[-1][:300]) if lines else ""
 
 
-def _outcome(proc: Any, results_path: Path, *, timeout: float) -> tuple[bytes, bool]:
+def _outcome(proc: Process, results_path: Path, *, timeout: float) -> tuple[bytes, bool]:
     """The judge's output once it has closed it, and whether it finished (its results are written).
 
     A judge writes its results whole (renamed into place), then lets go of its output: from
@@ -344,18 +366,17 @@ def _outcome(proc: Any, results_path: Path, *, timeout: float) -> tuple[bytes, b
     without results, whose exit status tells why. (A worker that could write into the judge's
     folder could plant results either way: isolation keeps that folder out of its sight.)
     """
-    if isinstance(proc, subprocess.Popen):
-        out, _ = proc.communicate(timeout=timeout)
-        return out, False
     deadline = time.monotonic() + timeout
     out = proc.read_output(timeout)
+    if not proc.forked:
+        return out, False
     if results_path.is_file():
         return out, True
     proc.wait(max(0.0, deadline - time.monotonic()))
     return out, False
 
 
-def _kill_judge(proc: Any, folder: Path) -> None:
+def _kill_judge(proc: Process, folder: Path) -> None:
     kill_group(proc)
     _sweep_worker(folder)
 
@@ -418,22 +439,3 @@ def _cap_outputs(tests: list[TestResult]) -> None:
         if len(test.output) > room:
             test.output = cap_text(test.output, room) if room > 0 else "[output not kept: too much printed before]"
         room = max(0, room - len(test.output))
-
-
-class FakeRunner:
-    """Returns results from a function of (assignment, folder, scope); starts nothing."""
-
-    def __init__(self, produce: Callable[[Assignment, Path, Scope], AssignmentResult]):
-        self.produce = produce
-        self.calls: list[tuple[int, Path, Scope]] = []
-
-    def run(
-        self,
-        assignment: Assignment,
-        folder: Path,
-        *,
-        scope: Scope,
-        notebooks: Mapping[str, Path] | None = None,
-    ) -> AssignmentResult:
-        self.calls.append((assignment.id, folder, scope))
-        return self.produce(assignment, folder, scope)

@@ -6,8 +6,8 @@ file descriptors it is passed, and a minimal environment. Resource limits are ap
 child's own bootstrap (`grader.worker.__main__`) before any student code is imported, which
 keeps the parent free of `preexec_fn` and safe to use from threads.
 
-`launch_module` asks the zygote (`grader.zygote`) for the same process forked from an
-interpreter that has already imported torch, and falls back to `launch` without one.
+Which way a judge or worker is started (a fresh interpreter, or forked by the zygote) is
+chosen in `grader.launch`; this module is what both ways share, and knows neither.
 """
 
 from __future__ import annotations
@@ -20,20 +20,36 @@ import sys
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-__all__ = ["Process", "kill_group", "launch", "launch_module", "minimal_env", "resident_bytes"]
+__all__ = ["FreshProcess", "Process", "kill_group", "launch", "minimal_env", "python_command", "resident_bytes"]
 
 
 class Process(Protocol):
-    """What callers use of a started process: a `subprocess.Popen` or a `grader.zygote.ZygoteProcess`."""
+    """What callers use of a started process: a `FreshProcess` or a `grader.zygote.ZygoteProcess`."""
 
     pid: int
     returncode: Any
     stdout: IO[bytes] | None
+    forked: bool  # forked by a server (the zygote, a template) that reaps it: nobody here need wait for it
 
     def poll(self) -> int | None: ...
     def wait(self, timeout: float | None = None) -> int: ...
     def kill(self) -> None: ...
+    def terminate(self) -> None: ...
     def communicate(self, input: Any = None, timeout: float | None = None) -> tuple[Any, Any]: ...
+    def read_output(self, timeout: float | None = None) -> bytes:
+        """Everything the process printed, once it has closed its output. One of our own has ended
+        then and is reaped; a `forked` one may still be ending (its server reaps it)."""
+        ...
+
+
+class FreshProcess(subprocess.Popen[bytes]):
+    """A process of our own (`launch`): read to its end, and reaped, here."""
+
+    forked = False
+
+    def read_output(self, timeout: float | None = None) -> bytes:
+        out, _ = self.communicate(timeout=timeout)
+        return out or b""
 
 
 def minimal_env(home: Path, *, threads: int = 1) -> dict[str, str]:
@@ -62,11 +78,9 @@ def minimal_env(home: Path, *, threads: int = 1) -> dict[str, str]:
     }
 
 
-def launch(
-    argv: list[str], *, cwd: Path, env: dict[str, str], pass_fds: tuple[int, ...] = ()
-) -> subprocess.Popen[bytes]:
+def launch(argv: list[str], *, cwd: Path, env: dict[str, str], pass_fds: tuple[int, ...] = ()) -> FreshProcess:
     """Start `argv` in a new session with stdout and stderr on one pipe and stdin closed."""
-    return subprocess.Popen(
+    return FreshProcess(
         argv,
         cwd=cwd,
         env=env,
@@ -77,31 +91,6 @@ def launch(
         close_fds=True,
         start_new_session=True,
     )
-
-
-def launch_module(
-    module: str,
-    *args: str,
-    cwd: Path,
-    env: dict[str, str],
-    pass_fds: tuple[int, ...] = (),
-    may_ask_zygote: bool = False,
-) -> Process:
-    """`launch` of ``python -I -B -m module args``: forked by the zygote when there is one.
-
-    `may_ask_zygote`: the child may ask the zygote for processes of its own (a judge, for its
-    workers); it is told where the zygote is, and one started fresh is told not to start its
-    own. A worker is never told.
-    """
-    from grader import zygote
-
-    client = zygote.shared()
-    if client is not None:
-        extra = {zygote.ENV_SOCKET: str(client.socket_path)} if may_ask_zygote else {}
-        with contextlib.suppress(zygote.ZygoteError):  # refused or gone: a fresh interpreter, same result
-            return client.spawn(module, args, cwd=cwd, env=env | extra, pass_fds=pass_fds)
-    extra = {zygote.ENV_SWITCH: "0"} if may_ask_zygote else {}
-    return launch(python_command(module, *args), cwd=cwd, env=env | extra, pass_fds=pass_fds)
 
 
 def kill_group(proc: Process, *, wait_s: float = 5.0) -> None:

@@ -12,10 +12,11 @@ import pytest
 from grader.cache import ResultCache, assignment_digest, submission_digest
 from grader.course import Assignment, Course
 from grader.errors import BatchInterrupted
-from grader.grading import grade_class
-from grader.results import AssignmentResult, TestResult, load_run
-from grader.runner import FakeRunner
+from grader.executors import LocalExecutor
+from grader.grading import ResultWriter, discover, grade_class
+from grader.results import AssignmentResult, GradingRun, TestResult, load_run, now_iso
 from tests.conftest import REPO, write
+from tests.fakes import FakeRunner
 
 COURSE = Course.load(REPO)
 
@@ -218,3 +219,22 @@ def test_a_real_batch_killed_halfway_is_finished_by_the_same_command(tmp_path, s
     run = load_run(out / "results.json")
     assert [s.student for s in run.submissions] == ["s0", "s1", "s2", "s3"]
     assert [s.assignments[0].status for s in run.submissions] == ["graded", "ungradable"] * 2
+
+
+def test_discovery_an_executor_and_the_writer_make_a_batch_on_their_own(tmp_path):
+    """The three parts of `grade_class`, put together by hand: what a new layout or executor plugs into."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    make_class(subs, 4)
+    write(subs / "notes.txt", "not a submission\n")
+    found = discover(subs, out / ".intake")
+    assert found.layout == "folders (detected)"
+    assert [s.name for s in found.students] == ["s00", "s01", "s02", "s03"]
+    assert [entry.name for entry in found.skipped] == ["notes.txt"]
+    writer = ResultWriter(out, GradingRun(created=now_iso(), skipped=found.skipped))
+    executor = LocalExecutor(FakeRunner(scored), [COURSE.get(1)], ResultCache(out / ".cache"), workers=2)
+    executor.grade(found.students, lambda result, cached: writer.add(result, cached, order=found.order))
+    writer.close()
+    run = load_run(out / "results.json")
+    assert [(s.student, s.score) for s in run.submissions] == [("s00", 25), ("s01", 0), ("s02", 25), ("s03", 0)]
+    assert (out / "index.html").is_file() and (out / "gradebook.csv").is_file()
+    assert sorted(p.name for p in (out / "students").iterdir()) == ["s00.html", "s01.html", "s02.html", "s03.html"]

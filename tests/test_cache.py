@@ -9,6 +9,7 @@ import pytest
 import grader.devices
 from grader.cache import ResultCache, machine_context
 from grader.course import Course
+from grader.messages import RunnerOptions
 from tests.conftest import write
 
 TOML = 'id = 1\nslug = "demo"\ntitle = "Demo"\npoints = 1\nfiles = ["demo.py"]\n'
@@ -16,7 +17,7 @@ TOML = 'id = 1\nslug = "demo"\ntitle = "Demo"\npoints = 1\nfiles = ["demo.py"]\n
 
 def key_with_cuda(monkeypatch: pytest.MonkeyPatch, root: Path, cuda: bool) -> str:
     monkeypatch.setattr(grader.devices, "cuda_available", lambda: cuda)
-    cache = ResultCache(root / "cache", machine_context({"data_dir": None}))
+    cache = ResultCache(root / "cache", machine_context(RunnerOptions()))
     return cache.key("student", Course.load(root).get(1))
 
 

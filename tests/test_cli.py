@@ -17,8 +17,8 @@ from grader.cli import main
 from grader.course import Course
 from grader.grading import grade_class
 from grader.results import AssignmentResult, TestResult, assignment_from_dict, load_run
-from grader.runner import FakeRunner
 from tests.conftest import REPO, write
+from tests.fakes import FakeRunner
 
 GRADER = Path(sys.executable).with_name("grader")
 

@@ -10,8 +10,9 @@ from grader import cache as cache_module
 from grader.course import Course
 from grader.grading import grade_class
 from grader.results import FEEDBACK_CAP, AssignmentResult, TestResult
-from grader.runner import FakeRunner, JudgeRunner
+from grader.runner import JudgeRunner
 from tests.conftest import REPO, write
+from tests.fakes import FakeRunner
 
 SECRET = "0.713705"  # a hidden check's input, which the student's code tries to smuggle out
 

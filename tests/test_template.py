@@ -149,7 +149,7 @@ def test_only_the_runner_that_started_a_template_may_ask_it(make_course, tmp_pat
             "try:\n    ZygoteClient(Path(sys.argv[1])).spawn('grader.judge', ['x'], cwd=home, env=minimal_env(home))\n"
             "except ZygoteError as exc:\n    print(exc)\n"
         )
-        command = [sys.executable, "-c", ask, str(template.client.socket_path), str(tmp_path)]
+        command = [sys.executable, "-c", ask, str(template.forker.client.socket_path), str(tmp_path)]
         answer = subprocess.run(command, capture_output=True, text=True, timeout=60)
         assert "may not ask this template" in answer.stdout, answer.stderr
         assert template.alive()

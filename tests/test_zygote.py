@@ -18,6 +18,7 @@ from grader import zygote
 from grader.course import Course, Limits
 from grader.errors import WorkerFailure
 from grader.judge.client import WorkerClient, WorkerOptions
+from grader.messages import WorkerConfig
 from grader.protocol import read_frame, write_frame
 from grader.runner import JudgeRunner
 from grader.sandbox import kill_group, minimal_env
@@ -144,11 +145,25 @@ def session(tmp_path: Path, source: str = STUDENT) -> tuple[dict, list]:
     return facts, transcript
 
 
+# A worker with no limits, no isolation and nothing preloaded.
+BARE_WORKER = WorkerConfig(
+    preload=(),
+    threads=1,
+    memory_bytes=0,
+    cpu_seconds=0,
+    file_bytes=0,
+    open_files=0,
+    processes=0,
+    max_bytes=1 << 26,
+    isolate=None,
+)
+
+
 def spawn_worker(client: zygote.ZygoteClient, home: Path) -> tuple[zygote.ZygoteProcess, socket.socket]:
     """A bare worker, asked for directly; returns once it has said hello."""
     ours, theirs = socket.socketpair()
     try:
-        config = json.dumps({"preload": []})
+        config = BARE_WORKER.to_json()
         proc = client.spawn(
             "grader.worker",
             [str(theirs.fileno()), str(os.getpid()), config],

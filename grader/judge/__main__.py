@@ -48,10 +48,11 @@ def main() -> int:
     import pytest
 
     from grader.course import load_assignment
-    from grader.judge.plugin import GraderPlugin, JudgeJob
+    from grader.judge.plugin import GraderPlugin
+    from grader.messages import JudgeJob
 
     templating = sys.argv[1] == "--template"  # --template JOB SOCKET OWNER: see grader.judge.template
-    job, raw = JudgeJob.read(Path(sys.argv[2] if templating else sys.argv[1]))
+    job = JudgeJob.from_json(Path(sys.argv[2] if templating else sys.argv[1]).read_bytes())
     assignment = load_assignment(job.assignment_dir)
     files = [str(p) for v in job.visibilities for p in assignment.check_files(v)]
     # Support modules beside the check files (a trusted copy of an architecture, say) are
@@ -67,7 +68,7 @@ def main() -> int:
         template = Template(plugin, Path(sys.argv[3]), int(sys.argv[4]))
         plugins.append(template)
     checks_dir = job.assignment_dir / "checks"
-    ini = (job.scratch or job.results_path.parent) / "judge.ini"
+    ini = job.scratch / "judge.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")
     args = [
         *files,
@@ -107,7 +108,7 @@ def main() -> int:
         "--tb=no",
         "-rN",
     ]
-    if raw.get("collect_only"):
+    if job.collect_only:
         args.append("--collect-only")
     code = pytest.main(args, plugins=plugins) if files else ExitCode.NO_CHECKS
     if template is not None and not template.forked:  # the template itself, stopped or unable to serve
@@ -121,7 +122,7 @@ def main() -> int:
         "tests": [_dump(t) for t in plugin.results()],
         "problems": plugin.problems,
         "exit_code": int(code),
-        "collect_only": bool(raw.get("collect_only")),
+        "collect_only": job.collect_only,
     }
     partial = job.results_path.with_name(job.results_path.name + ".partial")
     partial.write_text(json.dumps(payload), encoding="utf-8")

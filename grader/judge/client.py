@@ -10,13 +10,11 @@ a `BaseException` or sends a malformed reply is killed, the current check is cha
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import reprlib
 import shutil
 import signal
 import socket
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -41,8 +39,10 @@ from grader.errors import (
     remote_error,
 )
 from grader.isolation import FEATURES, WORKER_PID_FILE, pids_of, private_bytes, sweep, uid_for
+from grader.launch import launcher
+from grader.messages import WorkerConfig, WorkerIsolation
 from grader.protocol import decode, encode, read_frame, write_frame
-from grader.sandbox import Process, kill_group, launch_module, minimal_env, resident_bytes
+from grader.sandbox import Process, kill_group, minimal_env, resident_bytes
 
 __all__ = ["Remote", "WorkerClient", "WorkerOptions"]
 
@@ -356,28 +356,26 @@ class WorkerClient:
         for source in self.options.files:
             shutil.copyfile(source, workdir / source.name)
         limits = self.options.limits
-        config = {
-            "preload": list(self.options.preload),
-            "threads": self.options.threads,
-            "memory_bytes": (limits.memory_mb + 1024) * 1024 * 1024,
-            "cpu_seconds": int(limits.judge_timeout_s) + 60,
-            "file_bytes": limits.file_mb * 1024 * 1024,
-            "open_files": limits.open_files,
-            "processes": _PROCESS_LIMIT,
-            "max_bytes": 16 * 1024 * 1024,
-            "isolate": self._isolation_spec(workdir, home) if self.options.isolate else None,
-        }
+        config = WorkerConfig(
+            preload=tuple(self.options.preload),
+            threads=self.options.threads,
+            memory_bytes=(limits.memory_mb + 1024) * 1024 * 1024,
+            cpu_seconds=int(limits.judge_timeout_s) + 60,
+            file_bytes=limits.file_mb * 1024 * 1024,
+            open_files=limits.open_files,
+            processes=_PROCESS_LIMIT,
+            max_bytes=16 * 1024 * 1024,
+            isolate=self._isolation_spec(workdir, home) if self.options.isolate else None,
+        )
         if self.options.isolate:
             self._cgroup = WorkerCgroup.create(
                 memory_bytes=(limits.memory_mb + _CGROUP_SLACK_MB) * 1024 * 1024, processes=_PROCESS_LIMIT
             )
         parent, child = socket.socketpair()
         try:
-            self._proc = launch_module(
+            self._proc = launcher().start(
                 "grader.worker",
-                str(child.fileno()),
-                str(os.getpid()),
-                json.dumps(config),
+                [str(child.fileno()), str(os.getpid()), config.to_json()],
                 cwd=workdir,
                 env=minimal_env(home, threads=self.options.threads),
                 pass_fds=(child.fileno(),),
@@ -436,18 +434,18 @@ class WorkerClient:
             self._import_failure = failure
             raise
 
-    def _isolation_spec(self, workdir: Path, home: Path) -> dict[str, list[str]]:
+    def _isolation_spec(self, workdir: Path, home: Path) -> WorkerIsolation:
         """What the worker keeps, sees read-only and may not see (see `grader.isolation.enter`)."""
         private = [*self.options.private, self._scratch.parent]  # this judge's folder, others' too
         if self.options.files:
             folder = self.options.files[0].resolve().parent
             private += [folder, folder.parent]  # the student's folder and the submissions beside it
         share = Path(tempfile.gettempdir())  # the judge's temp folder: data it makes for the student's code
-        return {
-            "keep": [str(workdir), str(home)],
-            "share": [str(share)] if not _within(self._scratch, share) else [],
-            "private": [str(p) for p in private],
-        }
+        return WorkerIsolation(
+            keep=(str(workdir), str(home)),
+            share=(str(share),) if not _within(self._scratch, share) else (),
+            private=tuple(str(p) for p in private),
+        )
 
     def _watch(self) -> None:
         """Called while waiting for a reply: keep output flowing, enforce the memory limit."""
@@ -539,7 +537,7 @@ class WorkerClient:
                 self._worker_uid = None
                 if self.options.scratch is not None:
                     (self.options.scratch / WORKER_PID_FILE).unlink(missing_ok=True)
-            kill_group(self._proc, wait_s=5.0 if wait or isinstance(self._proc, subprocess.Popen) else 0.0)
+            kill_group(self._proc, wait_s=5.0 if wait or not self._proc.forked else 0.0)
             if self._proc.stdout is not None:
                 self._proc.stdout.close()
         if self._cgroup is not None:

@@ -9,7 +9,6 @@ results: feedback is built from the exception object, never from pytest's traceb
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,56 +17,15 @@ from typing import Any
 import pytest
 
 from grader.course import Assignment
-from grader.data import data_root
 from grader.errors import GraderError, RemoteError, WorkerFailure
 from grader.judge.client import WorkerClient, WorkerOptions
 from grader.judge.submission import StudentFiles, Submission
+from grader.messages import JudgeJob
 from grader.results import FEEDBACK_CAP, TestResult, cap_text
-from grader.sources import SourceMap
 
-__all__ = ["GraderPlugin", "JudgeJob", "Plots"]
+__all__ = ["GraderPlugin", "Plots"]
 
 _NOTE_CAP = 3000
-
-
-@dataclass
-class JudgeJob:
-    """Everything one judge run needs; written as JSON by the runner."""
-
-    assignment_dir: Path
-    submission_dir: Path
-    files: list[str]
-    visibilities: list[str]
-    results_path: Path
-    threads: int = 1
-    scratch: Path | None = None
-    data_dir: Path | None = None
-    isolate: bool = True  # the worker enters `grader.isolation` where the machine allows it
-    private: tuple[Path, ...] = ()  # folders the worker must not see (the course's checks, ...)
-    require: tuple[str, ...] = ()  # isolation features the worker must get (what the machine allows)
-    sources: dict[str, SourceMap] = field(default_factory=dict)  # converted notebooks: where each line came from
-
-    @classmethod
-    def read(cls, path: Path) -> tuple[JudgeJob, dict[str, Any]]:
-        """The job in the JSON file the runner wrote, and that JSON (for fields only the judge reads)."""
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(raw, dict):
-            raise ValueError(f"{path}: not a judge job")
-        job = cls(
-            assignment_dir=Path(raw["assignment_dir"]),
-            submission_dir=Path(raw["submission_dir"]),
-            files=list(raw["files"]),
-            visibilities=list(raw["visibilities"]),
-            results_path=Path(raw["results_path"]),
-            threads=int(raw.get("threads", 1)),
-            scratch=Path(raw["scratch"]) if raw.get("scratch") else None,
-            data_dir=Path(raw["data_dir"]) if raw.get("data_dir") else None,
-            isolate=bool(raw.get("isolate", True)),
-            private=tuple(Path(p) for p in raw.get("private", [])),
-            require=tuple(str(f) for f in raw.get("require", [])),
-            sources={str(name): SourceMap.from_dict(m) for name, m in raw.get("sources", {}).items()},
-        )
-        return job, raw
 
 
 class Plots:
@@ -145,7 +103,7 @@ class GraderPlugin:
     @pytest.fixture
     def data_dir(self) -> Path:
         """The folder the course's data sets are looked for in (`--data-dir`, $GRADER_DATA, the cache)."""
-        return self.job.data_dir if self.job.data_dir is not None else data_root()
+        return self.job.data_dir
 
     @pytest.fixture
     def worker_client(self) -> WorkerClient:

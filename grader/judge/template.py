@@ -37,7 +37,8 @@ from typing import Any, NoReturn
 import pytest
 
 from grader.errors import ExitCode, Forked
-from grader.judge.plugin import GraderPlugin, JudgeJob
+from grader.judge.plugin import GraderPlugin
+from grader.messages import JudgeJob
 from grader.zygote.child import Request, prepare
 from grader.zygote.server import Server, stop_on_signal
 
@@ -113,8 +114,8 @@ class Template:
             if not prepare(request, parent_pid=self._pid):
                 os._exit(ExitCode.ORPHANED)
             os.environ.update(ours)  # what pytest.main() set in the template, as in a judge of its own
-            job, raw = JudgeJob.read(Path(request.args[0]))
-            if raw.get("collect_only"):
+            job = JudgeJob.from_json(Path(request.args[0]).read_bytes())
+            if job.collect_only:
                 print("a template's judges run checks; collecting only is for a judge of its own", file=sys.stderr)
                 os._exit(ExitCode.ERROR)
             differs = [name for name in FIXED_FIELDS if getattr(job, name) != getattr(self.plugin.job, name)]

@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from grader.isolation import describe as describe_isolation
-from grader.results import AssignmentResult, GradingRun, SubmissionResult
+from grader.results import NOT_ON_ROSTER, AssignmentResult, GradingRun, SubmissionResult
 
 __all__ = ["render_index", "render_inline", "render_student"]
 
@@ -29,6 +29,7 @@ _STATUS_MARK = {
     "skipped": "–",
     "graded": "",
     "ungradable": "✗",
+    "missing": "∅",
 }
 
 
@@ -131,13 +132,18 @@ def render_index(run: GradingRun, links: dict[str, str]) -> str:
     assignment_ids = sorted({a.id for s in run.submissions for a in s.assignments})
     titles = {a.id: a for s in run.submissions for a in s.assignments}
     problems = [(s, a) for s in run.submissions for a in s.assignments if a.status in ("ungradable", "error")]
+    missing = [s for s in run.submissions if s.assignments and all(a.status == "missing" for a in s.assignments)]
     context.update(
         run=run,
         links=links,
         columns=[titles[i] for i in assignment_ids],
         stats=[_assignment_stats(run, i) for i in assignment_ids],
         problems=problems,
-        students=sorted(run.submissions, key=lambda s: s.student.lower()),
+        missing=missing,
+        unlisted=[s for s in run.submissions if NOT_ON_ROSTER in s.notes],
+        changed=[(s, a) for s in run.submissions for a in s.assignments if a.changed],
+        students=run.submissions,  # in the class's order: the roster's, else as found
+        named=any(s.name or s.section for s in run.submissions),
     )
     return _environment().get_template("index.html.j2").render(context)
 

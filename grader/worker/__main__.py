@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
 import os
 import resource
 import signal
@@ -19,6 +18,7 @@ import socket
 import sys
 
 from grader.errors import ExitCode
+from grader.messages import WorkerConfig, WorkerIsolation
 
 PR_SET_PDEATHSIG = 1
 
@@ -33,8 +33,8 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(ExitCode.ORPHANED)
 
 
-def _apply_limits(config: dict, *, own_uid: bool) -> None:
-    """rlimits on ourselves; `memory_bytes` counts on top of what is mapped right now.
+def _apply_limits(config: WorkerConfig, *, own_uid: bool) -> None:
+    """rlimits on ourselves (0: none); `memory_bytes` counts on top of what is mapped right now.
 
     The number of processes is limited only under a uid of our own: the limit counts every
     process (and thread) of the real uid, which would otherwise be the grader's.
@@ -45,12 +45,12 @@ def _apply_limits(config: dict, *, own_uid: bool) -> None:
     except OSError:
         mapped = 0
     limits = {
-        resource.RLIMIT_AS: mapped + int(config["memory_bytes"]) if config.get("memory_bytes") else None,
-        resource.RLIMIT_CPU: int(config["cpu_seconds"]) if config.get("cpu_seconds") else None,
-        resource.RLIMIT_FSIZE: int(config["file_bytes"]) if config.get("file_bytes") else None,
-        resource.RLIMIT_NOFILE: int(config["open_files"]) if config.get("open_files") else None,
+        resource.RLIMIT_AS: mapped + config.memory_bytes if config.memory_bytes else None,
+        resource.RLIMIT_CPU: config.cpu_seconds or None,
+        resource.RLIMIT_FSIZE: config.file_bytes or None,
+        resource.RLIMIT_NOFILE: config.open_files or None,
         resource.RLIMIT_CORE: 0,
-        resource.RLIMIT_NPROC: int(config["processes"]) if own_uid and config.get("processes") else None,
+        resource.RLIMIT_NPROC: config.processes if own_uid and config.processes else None,
     }
     for which, value in limits.items():
         if value is None:
@@ -62,30 +62,29 @@ def _apply_limits(config: dict, *, own_uid: bool) -> None:
             resource.setrlimit(which, (value, value))
 
 
-def _isolate(config: dict) -> dict:
+def _isolate(spec: WorkerIsolation | None) -> dict[str, object]:
     """Enter the isolation the judge asked for (`grader.isolation`); what was achieved, as data."""
-    if not config.get("isolate"):
+    if spec is None:
         return {}
     from grader.isolation import enter
 
-    spec = config["isolate"]
-    return enter(keep=spec["keep"], share=spec["share"], private=spec["private"]).to_dict()
+    return enter(keep=spec.keep, share=spec.share, private=spec.private).to_dict()
 
 
 def main() -> None:
-    fd, parent_pid, config = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
+    fd, parent_pid, config = int(sys.argv[1]), int(sys.argv[2]), WorkerConfig.from_json(sys.argv[3])
     _die_with_parent(parent_pid)
     sys.dont_write_bytecode = True
-    isolation = _isolate(config)  # before any library is loaded: the process is single-threaded here
-    for name in config.get("preload", []):
+    isolation = _isolate(config.isolate)  # before any library is loaded: the process is single-threaded here
+    for name in config.preload:
         __import__(name)
     if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(max(1, int(config.get("threads", 1))))
+        sys.modules["torch"].set_num_threads(max(1, config.threads))
     from grader.worker.server import serve
 
     _apply_limits(config, own_uid=bool(isolation.get("uid")))
     sock = socket.socket(fileno=fd)
-    serve(sock, max_bytes=int(config.get("max_bytes", 64 * 1024 * 1024)), hello={"isolation": isolation})
+    serve(sock, max_bytes=config.max_bytes, hello={"isolation": isolation})
 
 
 if __name__ == "__main__":

@@ -7,9 +7,9 @@ the judge's and worker's modules (`PRELOAD`, the engine's own needs) and the lib
 assignments being graded declare (`[worker] preload`, given to `preload_libraries` before the
 shared zygote starts), then serves requests on an AF_UNIX socket in a private 0700 folder.
 
-Protocol (SOCK_SEQPACKET, one JSON document per message): a request names the module
-(``grader.judge`` or ``grader.worker``), its arguments, a working folder, the whole environment
-and the descriptor numbers the child should see; the requester's stdout pipe and those
+Protocol (SOCK_SEQPACKET, one JSON document per message): a request (`grader.messages.ZygoteRequest`)
+names the module (``grader.judge`` or ``grader.worker``), its arguments, a working folder, the whole
+environment and the descriptor numbers the child should see; the requester's stdout pipe and those
 descriptors travel with it as SCM_RIGHTS. The zygote answers ``{"pid": N}`` (or
 ``{"error": why}``) and, once it has reaped the child, ``{"exit": code}`` (negative: the signal
 that killed it, as `subprocess` reports it). `ZygoteProcess` turns that into the
@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from grader.errors import ZygoteError
+from grader.messages import ZygoteRequest
 from grader.sandbox import minimal_env, python_command
 
 if TYPE_CHECKING:
@@ -127,6 +128,8 @@ def forked_child() -> bool:
 
 class ZygoteProcess:
     """A child of the zygote, used like the `subprocess.Popen` that `grader.sandbox.launch` returns."""
+
+    forked = True  # the zygote reaps it
 
     def __init__(self, pid: int, stdout: IO[bytes], control: socket.socket, args: list[str]):
         self.pid = pid
@@ -251,19 +254,13 @@ class ZygoteClient:
         self, module: str, args: Sequence[str], *, cwd: Path, env: dict[str, str], pass_fds: Sequence[int] = ()
     ) -> ZygoteProcess:
         """Fork `module` with `args` as ``python -I -B -m module args`` would run; raises `ZygoteError`."""
-        request = {
-            "module": module,
-            "args": list(args),
-            "cwd": str(cwd),
-            "env": dict(env),
-            "fds": list(pass_fds),
-        }
+        request = ZygoteRequest(module=module, args=tuple(args), cwd=str(cwd), env=dict(env), fds=tuple(pass_fds))
         control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         read_end, write_end = os.pipe()
         try:
             control.settimeout(_REPLY_TIMEOUT_S)
             control.connect(str(self.socket_path))
-            socket.send_fds(control, [json.dumps(request).encode()], [write_end, *pass_fds])
+            socket.send_fds(control, [request.to_json().encode()], [write_end, *pass_fds])
             os.close(write_end)
             write_end = -1
             reply = json.loads(control.recv(_REPLY_BYTES) or b"{}")

@@ -24,8 +24,9 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from grader.errors import ExitCode, SandboxError, ServerStop
+from grader.errors import ExitCode, MessageError, SandboxError, ServerStop
 from grader.isolation import sweep, uid_for
+from grader.messages import ZygoteRequest
 from grader.zygote import MODULES
 from grader.zygote.child import BASE_PATH, PR_SET_DUMPABLE, Request, become, prctl, precompile
 
@@ -195,7 +196,7 @@ class Server:
             if peer_uid != os.getuid():
                 raise PermissionError("another user")
             self.authorize(peer_pid, request.module)
-        except (ValueError, KeyError, TypeError, PermissionError) as exc:
+        except (ValueError, KeyError, TypeError, PermissionError, MessageError) as exc:
             _send(conn, {"error": str(exc) or type(exc).__name__})
             self._drop(conn, fds)
             return
@@ -311,23 +312,23 @@ def _parent_of(pid: int) -> int:
 def _parse(data: bytes, fds: list[int], flags: int, modules: tuple[str, ...] = MODULES) -> Request:
     if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
         raise ValueError("request too large")
-    raw = json.loads(data)
-    module, args, cwd, env, targets = raw["module"], raw["args"], raw["cwd"], raw["env"], raw["fds"]
-    if module not in modules:
-        raise ValueError(f"not a module the zygote starts: {module!r}")
-    if not (isinstance(args, list) and all(type(a) is str and "\0" not in a for a in args)):
+    raw = ZygoteRequest.from_json(data)
+    if raw.module not in modules:
+        raise ValueError(f"not a module the zygote starts: {raw.module!r}")
+    if any("\0" in a for a in raw.args):
         raise ValueError("arguments must be strings")
-    if not (type(cwd) is str and os.path.isabs(cwd) and os.path.isdir(cwd)):
-        raise ValueError(f"no such folder: {cwd!r}")
-    if not (isinstance(env, dict) and all(_env_entry(k, v) for k, v in env.items())):
+    if not (os.path.isabs(raw.cwd) and os.path.isdir(raw.cwd)):
+        raise ValueError(f"no such folder: {raw.cwd!r}")
+    if not all(_env_entry(k, v) for k, v in raw.env.items()):
         raise ValueError("malformed environment")
-    if any(env.get(k) != os.environ.get(k) for k in _LOCALE_KEYS):
+    if any(raw.env.get(k) != os.environ.get(k) for k in _LOCALE_KEYS):
         raise ValueError("the locale differs from the zygote's")
-    if not (isinstance(targets, list) and len(targets) == len(fds) - 1 and len(set(targets)) == len(targets)):
+    targets = list(raw.fds)
+    if not (len(targets) == len(fds) - 1 and len(set(targets)) == len(targets)):
         raise ValueError("descriptors do not match their numbers")
-    if not all(type(t) is int and 3 <= t < _MAX_FD_NUMBER for t in targets):
+    if not all(3 <= t < _MAX_FD_NUMBER for t in targets):
         raise ValueError("descriptor numbers out of range")
-    return Request(module, args, cwd, env, fds, targets)
+    return Request(raw.module, list(raw.args), raw.cwd, raw.env, fds, targets)
 
 
 def _env_entry(key: object, value: object) -> bool:
