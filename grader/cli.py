@@ -383,11 +383,12 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     for path in write_grades(run, args.out, args.formats or [], graded_assignments, marking.roster):
         print(f"Grades for the LMS: {path}")
     _summarise_marking(run)
-    problems = sum(a.status != "graded" for s in run.submissions for a in s.assignments)
+    problems = sum(a.status in ("ungradable", "error") for s in run.submissions for a in s.assignments)
+    handed_in = sum(any(a.status != "missing" for a in s.assignments) for s in run.submissions)
     cached = display.cached
     reused = f", {cached} unchanged and reused from the cache" if cached else ""
     print(
-        f"Graded {len(run.submissions)} submissions into {args.out}/ (index.html, results.json, gradebook.csv){reused}"
+        f"Graded {handed_in} submissions into {args.out}/ (index.html, results.json, gradebook.csv){reused}"
     )
     if problems:
         print(f"{problems} assignment result(s) are ungradable or errored: see the top of {args.out}/index.html")

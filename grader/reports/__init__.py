@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import statistics
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,17 @@ def points(value: float) -> str:
     return text if text != "-0" else "0"
 
 
+def when(iso: str) -> str:
+    """'2026-03-21T10:00:00+09:00' -> '2026-03-21 10:00 (UTC+09:00)': a time a person reads."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    offset = moment.strftime("%z")
+    zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
+    return moment.strftime("%Y-%m-%d %H:%M") + zone
+
+
 def percent(score: float, max_score: float) -> float:
     return 0.0 if max_score <= 0 else max(0.0, min(100.0, 100.0 * score / max_score))
 
@@ -55,6 +67,7 @@ def _environment() -> Environment:
     )
     env.filters["points"] = points
     env.filters["percent"] = lambda pair: percent(*pair)
+    env.filters["when"] = when
     env.globals["mark"] = lambda status: _STATUS_MARK.get(status, "")
     return env
 
