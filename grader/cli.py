@@ -387,9 +387,7 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     handed_in = sum(any(a.status != "missing" for a in s.assignments) for s in run.submissions)
     cached = display.cached
     reused = f", {cached} unchanged and reused from the cache" if cached else ""
-    print(
-        f"Graded {handed_in} submissions into {args.out}/ (index.html, results.json, gradebook.csv){reused}"
-    )
+    print(f"Graded {handed_in} submissions into {args.out}/ (index.html, results.json, gradebook.csv){reused}")
     if problems:
         print(f"{problems} assignment result(s) are ungradable or errored: see the top of {args.out}/index.html")
     if run.skipped:
