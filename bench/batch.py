@@ -104,17 +104,7 @@ def worker_start(assignment: Assignment, folder: Path, repeat: int) -> float:
 
 
 # A worker with no limits, no isolation and nothing preloaded (what the zygote's fork alone costs).
-BARE_WORKER = WorkerConfig(
-    preload=(),
-    threads=1,
-    memory_bytes=0,
-    cpu_seconds=0,
-    file_bytes=0,
-    open_files=0,
-    processes=0,
-    max_bytes=1 << 26,
-    isolate=None,
-).to_json()
+BARE_WORKER = WorkerConfig.bare().to_json()
 
 
 def fork_time(client: zygote.ZygoteClient, repeat: int = 20) -> float:

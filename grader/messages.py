@@ -105,6 +105,11 @@ class WorkerConfig(Message):
     max_bytes: int  # the largest message the worker accepts
     isolate: WorkerIsolation | None  # None: no isolation asked for
 
+    @classmethod
+    def bare(cls) -> WorkerConfig:
+        """A worker with no limits, no isolation and nothing preloaded (benchmarks, tests)."""
+        return cls((), 1, 0, 0, 0, 0, 0, 1 << 26, None)
+
 
 @dataclasses.dataclass(frozen=True)
 class ZygoteRequest(Message):

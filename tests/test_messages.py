@@ -43,17 +43,7 @@ EXAMPLES: list[Message] = [
         max_bytes=16 << 20,
         isolate=WorkerIsolation(keep=("/w/run1", "/w/home1"), share=("/tmp",), private=("/course",)),
     ),
-    WorkerConfig(
-        preload=(),
-        threads=1,
-        memory_bytes=0,
-        cpu_seconds=0,
-        file_bytes=0,
-        open_files=0,
-        processes=0,
-        max_bytes=1 << 26,
-        isolate=None,
-    ),
+    WorkerConfig.bare(),
     ZygoteRequest(module="grader.worker", args=("5", "100", "{}"), cwd="/w", env={"HOME": "/w"}, fds=(5,)),
 ]
 IDS = [f"{type(m).__name__}-{i}" for i, m in enumerate(EXAMPLES)]

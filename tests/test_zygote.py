@@ -146,17 +146,7 @@ def session(tmp_path: Path, source: str = STUDENT) -> tuple[dict, list]:
 
 
 # A worker with no limits, no isolation and nothing preloaded.
-BARE_WORKER = WorkerConfig(
-    preload=(),
-    threads=1,
-    memory_bytes=0,
-    cpu_seconds=0,
-    file_bytes=0,
-    open_files=0,
-    processes=0,
-    max_bytes=1 << 26,
-    isolate=None,
-)
+BARE_WORKER = WorkerConfig.bare()
 
 
 def spawn_worker(client: zygote.ZygoteClient, home: Path) -> tuple[zygote.ZygoteProcess, socket.socket]:

@@ -66,7 +66,7 @@ def test_checkpoint_forward_matches(submission, student_files, task):
     @given(fractions=st.lists(st.floats(-1.5, 1.5, allow_nan=False), min_size=1, max_size=64))
     def agrees(fractions):
         x = torch.tensor(fractions, dtype=torch.float32).reshape(-1, 1) * task.high  # up to 1.5x the interval
-        mismatch = forward_mismatch(student_outputs(model, x, f"the model of {call}"), predict(trusted, x), task)
+        mismatch = forward_mismatch(student_outputs(model, x, f"the model of {call}"), predict(trusted, x))
         assert mismatch is None, (
             f"the model returned by {call} does not compute Linear -> ReLU -> Linear -> ReLU -> Linear with the "
             f"weights of {task.checkpoint}: on {len(fractions)} random inputs its output differs by up to "
@@ -119,7 +119,7 @@ def test_save_load_round_trip(submission, task, worker_client, tmp_path):
     )
     x = task.grid()
     mismatch = forward_mismatch(
-        student_outputs(loaded, x, f"the model of {task.loader}"), student_outputs(model, x, task.make), task
+        student_outputs(loaded, x, f"the model of {task.loader}"), student_outputs(model, x, task.make)
     )
     assert mismatch is None, (
         f"the model loaded by {task.loader} computes other outputs than the saved model (largest difference "

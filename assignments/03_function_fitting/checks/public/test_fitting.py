@@ -61,7 +61,7 @@ def test_architecture(submission, task):
     model = expect_model(getattr(submission, task.make)(), call)
     trusted = load_trusted(task, model.state_dict(), f"the state dict of {call}")
     x = task.grid()
-    mismatch = forward_mismatch(student_outputs(model, x, f"the forward of {call}"), predict(trusted, x), task)
+    mismatch = forward_mismatch(student_outputs(model, x, f"the forward of {call}"), predict(trusted, x))
     assert mismatch is None, (
         f"the forward of {call} differs from Linear(1, 256) -> ReLU -> Linear(256, 256) -> ReLU -> Linear(256, 1) "
         f"applied with its own weights (largest difference {mismatch:.4g} on the grid over {task.interval}); "
