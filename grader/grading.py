@@ -175,6 +175,8 @@ def grade_class(
     run = GradingRun(created=now_iso(), isolation=recorded, skipped=found.skipped, layout=found.layout)
     writer = ResultWriter(out, run)
     reconciled = marking.roster.reconcile(found.entries) if marking.roster is not None else None
+    if reconciled is not None:
+        marking = replace(marking, claims=reconciled.matched)
     order = _class_order(found, marking)
     total = len(found.entries) + (len(reconciled.missing) if reconciled is not None else 0)
 

@@ -46,6 +46,9 @@ class Marking:
     times: Times | None = None
     overrides: overriding.Overrides | None = None
     previous: Mapping[tuple[str, int], float] = field(default_factory=dict)  # final scores of the last run
+    # The roster students the batch's submissions were matched to (`grader.roster.Roster.reconcile`):
+    # of two submissions whose ids match one student (differing in case), only the first is theirs.
+    claims: Mapping[str, RosterStudent] | None = None
 
     @classmethod
     def load(
@@ -68,9 +71,11 @@ class Marking:
 
     def identity(self, student: str, name: str = "") -> tuple[str, str, str, bool]:
         """(id, name, section, on the roster) for a submission found as `student`."""
-        found = self.roster.find(student) if self.roster is not None else None
+        if self.roster is None:
+            return student, name, "", True
+        found = self.claims.get(student) if self.claims is not None else self.roster.find(student)
         if found is None:
-            return student, name, "", self.roster is None
+            return student, name, "", False
         return found.id, found.name or name, found.section, True
 
     def mark(self, result: SubmissionResult, *, submitted: datetime | None = None, name: str = "") -> SubmissionResult:
@@ -84,8 +89,9 @@ class Marking:
 
     def missing(self, student: RosterStudent, assignments: Iterable[Assignment]) -> SubmissionResult:
         """A roster student who handed nothing in: every assignment `missing`, then marked."""
-        result = SubmissionResult(student=student.id, assignments=[missing_result(a) for a in assignments])
-        return self.mark(result)
+        result = SubmissionResult(student=student.id, name=student.name, section=student.section)
+        result.assignments = [self._mark_one(student.id, missing_result(a), None) for a in assignments]
+        return result
 
     def _mark_one(self, student: str, result: AssignmentResult, submitted: datetime | None) -> AssignmentResult:
         if result.status == "error":

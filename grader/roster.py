@@ -67,15 +67,20 @@ class Roster:
 
     def reconcile(self, submission_ids: Iterable[str]) -> Reconciled:
         """Match submission ids (an intake's `Entry.student`s) to the roster; see `Reconciled`."""
-        matched: dict[str, RosterStudent] = {}
+        ids = list(submission_ids)
+        exact = {s.id: s for s in self.students}
+        matched: dict[str, RosterStudent] = {sid: exact[sid] for sid in ids if sid in exact}
+        taken = set(matched.values())
         unknown: list[str] = []
-        for sid in submission_ids:
+        for sid in ids:  # then ignoring case; an exact match wins whatever the order
+            if sid in matched:
+                continue
             found = self.find(sid)
-            if found is None or found in matched.values():  # a second submission of one student is not theirs
+            if found is None or found in taken:  # a second submission of one student is not theirs
                 unknown.append(sid)
             else:
                 matched[sid] = found
-        taken = set(matched.values())
+                taken.add(found)
         return Reconciled(matched, tuple(s for s in self.students if s not in taken), tuple(unknown))
 
 

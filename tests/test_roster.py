@@ -61,3 +61,11 @@ def test_reconcile_matches_exactly_then_ignoring_case(tmp_path):
 def test_hostile_names_are_cleaned(tmp_path):
     roster = load_roster(roster_file(tmp_path, "id,name\nx,\"=cmd|' /C calc'!A0\x1b[2J\"\n"))
     assert roster.students[0].name == "=cmd|' /C calc'!A0\ufffd[2J"
+
+
+def test_an_exact_match_wins_over_an_earlier_one_ignoring_case(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("id\nkimminsu\n", encoding="utf-8")
+    reconciled = load_roster(path).reconcile(["KimMinsu", "kimminsu"])
+    assert [(sid, s.id) for sid, s in reconciled.matched.items()] == [("kimminsu", "kimminsu")]
+    assert reconciled.unknown == ("KimMinsu",) and reconciled.missing == ()
