@@ -9,7 +9,9 @@ happens. A bad submission, or a fault of ours on one, never stops the batch.
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
+import urllib.parse
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -120,6 +122,7 @@ class DaskExecutor:
             from distributed import as_completed as dask_completed
         except ImportError:
             raise GraderError("the Dask executor needs the distributed package: pip install 'grader[dask]'") from None
+        _reachable(self.scheduler)
         try:
             client = Client(self.scheduler, timeout=30, set_as_default=False)
         except OSError as exc:
@@ -164,6 +167,18 @@ class DaskExecutor:
         if running is not None:
             client, futures = running
             client.cancel(futures)
+
+
+def _reachable(scheduler: str) -> None:
+    """Refuse at once a tcp:// scheduler address where nothing listens (Dask itself retries for
+    its whole timeout); other addresses are left to Dask."""
+    address = urllib.parse.urlsplit(scheduler)
+    if address.scheme != "tcp" or address.hostname is None or address.port is None:
+        return
+    try:
+        socket.create_connection((address.hostname, address.port), timeout=10).close()
+    except OSError as exc:
+        raise GraderError(f"cannot reach the Dask scheduler at {scheduler}: {exc.strerror or exc}") from None
 
 
 def grade_student_task(
