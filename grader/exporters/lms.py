@@ -1,10 +1,10 @@
 """Grades back to the LMS: Canvas's gradebook import CSV and Moodle's grade import CSV.
 
-Both take the same plain rows (`GradeRow`, one per student, filled by the wiring from the
-roster, the intake and the final scores) and columns (`GradeColumn`, one per assignment). A
-score of None is an empty cell, which both LMSs read as "leave this grade as it is": that is
-what a grader `error` must give, never a 0. A student whose work is `missing` gets 0 from the
-wiring. Every cell goes through `grader.csvio.csv_text`.
+Both take the same plain rows (`GradeRow`, one per student: `grade_rows` fills them from a
+graded run and the roster) and columns (`GradeColumn`, one per assignment); `write_grades`
+writes the files `grader grade --format` asks for. A score of None is an empty cell, which both
+LMSs read as "leave this grade as it is": that is what a grader `error` gives, never a 0. A
+student whose work is `missing` gets 0. Every cell goes through `grader.csvio.csv_text`.
 
 Canvas (Grades > Import): the header is ``Student, ID, SIS User ID, SIS Login ID, Section`` and
 one column per assignment, then a ``Points Possible`` row, as Canvas's own gradebook export

@@ -18,13 +18,14 @@ files: ``classroom`` when at least half are folders holding a ``.git`` folder; e
 whose names fit the most entries, when they fit at least half (on a tie, the more specific
 pattern wins: moodle, then blackboard, then canvas); else ``folders``.
 
-Wiring into `grader grade`: for each `Entry`, ``student = materialise(entry, staging)`` gives
-the `grader.submission.Student` that today's code grades (a folder, or an archive), under a
-staging folder the caller creates per entry and removes afterwards (`grader.folders.remove_tree`);
+How `grader grade` uses it (`grader.grading.discover`): for each `Entry`, ``materialise(entry,
+staging)`` gives the `grader.submission.Student` the executors grade (a folder, or an archive),
+under a staging folder per entry that is removed after the batch (`grader.folders.remove_tree`);
 `materialise` raises `SubmissionError` for what the student got wrong (an archive among several
-files that cannot be unpacked): the submission is then `ungradable` with ``exc.reason``, exactly
-as a bad archive is today. `Entry.submitted` feeds `grader.policy.late`, `Entry.student` the
-roster (`grader.roster.Roster.reconcile`), and `Intake.unused` the run's skipped list.
+files that cannot be unpacked): the submission is then `ungradable` with ``exc.reason``, as a bad
+archive is. `Entry.submitted` feeds `grader.policy.late`, `Entry.student` the roster
+(`grader.roster.Roster.reconcile`), and `Intake.unused` the run's skipped list
+(`grader.marking` applies the rest).
 """
 
 from __future__ import annotations
