@@ -16,7 +16,7 @@ from typing import Any
 
 from grader.cache import ResultCache, machine_context
 from grader.course import Assignment, Course
-from grader.errors import BatchInterrupted, CourseError, GraderError, InsecureGrading, SubmissionError
+from grader.errors import BatchInterrupted, CourseError, GraderError, InsecureGrading, IntakeError, SubmissionError
 from grader.executors import DaskExecutor, Executor, LocalExecutor, run_one
 from grader.exporters.gradebook import gradebook_csv
 from grader.folders import remove_tree
@@ -152,6 +152,8 @@ def grade_class(
     out = out.resolve()  # absolute before anything is shipped to a Dask worker with another working folder
     marking = replace(marking or Marking(), previous=previous_scores(_previous_run(out / "results.json")))
     found = discover(submissions, out / STAGING, layout=layout, tz=tz)
+    if not found.entries:  # a wrong layout must not become a class of zeros (every roster student `missing`)
+        raise _nothing_found(submissions, found)
     if on_discovered is not None:
         on_discovered(found)
     hide = (submissions.resolve(), out)  # from student code, with what the runner hides itself
@@ -249,6 +251,20 @@ def discover(submissions: Path, staging: Path, *, layout: str = "auto", tz: str 
             unreadable[entry.student] = f"the submission cannot be read ({exc.strerror or exc})"
     entries = {entry.student: entry for entry in intake.entries}
     return Discovered(intake.describe(), entries, students, list(intake.unused), unreadable)
+
+
+def _nothing_found(submissions: Path, found: Discovered) -> IntakeError:
+    """The error for a submissions folder in which the layout found no student at all."""
+    if not found.skipped:
+        return IntakeError("holds no submissions: nothing to grade", path=submissions)
+    examples = "; ".join(f"{s.name}: {s.reason}" for s in found.skipped[:3])
+    more = f" (and {len(found.skipped) - 3} more)" if len(found.skipped) > 3 else ""
+    return IntakeError(
+        f"read as {found.layout}, none of its {len(found.skipped)} entries is a student's submission "
+        f"({examples}{more}); if the download comes from an LMS, name its layout with --layout "
+        "(folders, canvas, moodle, blackboard, classroom)",
+        path=submissions,
+    )
 
 
 def _class_order(found: Discovered, marking: Marking) -> dict[str, int]:

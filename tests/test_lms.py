@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from grader.course import Assignment, Course
+from grader.errors import IntakeError
 from grader.grading import grade_class
 from grader.marking import Marking
 from grader.policy import Rule, late
@@ -240,3 +241,18 @@ def test_roster_policy_extensions_overrides_and_exports_in_one_run_then_a_rerun(
     assert "4 unchanged and reused from the cache" in second.stdout
     assert (out / "gradebook.csv").read_text() == gradebook
     assert "Scores changed" not in second.stdout
+
+
+def test_a_layout_that_finds_nobody_stops_before_marking_the_roster_missing(tmp_path):
+    """A Canvas download read as Moodle must not become a class of zeros: every roster student
+    `missing`, exported to the LMS as 0."""
+    d = tmp_path / "canvas"
+    put(d, "kimminsu_1001_5001_gates.py")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\nkimminsu\n", encoding="utf-8")
+    with pytest.raises(IntakeError, match=r"read as moodle, none of its 1 entries .* --layout"):
+        grade(d, tmp_path / "out", layout="moodle", marking=Marking.load(roster=roster))
+    assert not (tmp_path / "out" / "gradebook.csv").exists()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IntakeError, match="holds no submissions"):
+        grade(tmp_path / "empty", tmp_path / "out")
