@@ -521,3 +521,9 @@ def test_receipt_comments_cannot_speak_for_blackboard():
     receipt = parse_receipt(text)
     assert receipt.username == "kim_minsu" and "x.py" not in receipt.originals
     assert list(receipt.originals.values()) == ["gates.py"]
+
+
+def test_a_whole_download_zip_is_refused_with_what_to_do(tmp_path):
+    download = zipped(tmp_path / "submissions.zip", {"kimminsu_1001_5001_gates.py": GATES})
+    with pytest.raises(IntakeError, match="unpack the download into a folder"):
+        read(download)

@@ -67,6 +67,8 @@ def read(folder: Path, layout: str = "auto", *, tz: str | tzinfo | None = None, 
     if layout not in LAYOUTS:
         raise IntakeError(f"unknown layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
     if not folder.is_dir():
+        if folder.is_file() and folder.name.lower().endswith(ARCHIVES):
+            raise IntakeError("is an archive: unpack the download into a folder and grade that folder", path=folder)
         raise IntakeError("is not a folder of submissions", path=folder)
     detected = layout == "auto"
     if detected:
