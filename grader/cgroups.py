@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.sandbox import linux_machinery
+
 __all__ = ["WorkerCgroup", "available"]
 
 PREFIX = "grader-w-"  # cgroups made here: grader-w-<pid of the judge>-<counter>
@@ -75,6 +77,8 @@ class _Layout:
 
 
 def _layout() -> _Layout | None:
+    if not linux_machinery():
+        return None
     mounts, paths = _mounts(), _own_paths()
     if "v2" in mounts and "" in paths:
         parent = mounts["v2"] / paths[""].lstrip("/")

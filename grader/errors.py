@@ -28,6 +28,7 @@ __all__ = [
     "ExitCode",
     "Forked",
     "GraderError",
+    "GradingNeedsLinux",
     "InputFileError",
     "InsecureGrading",
     "IntakeError",
@@ -188,6 +189,17 @@ class InsecureGrading(SandboxError):
             f"refusing to grade: this machine gives student code {described}. Run as root on "
             "Linux (or where user namespaces are allowed), or pass --insecure to grade anyway; the reports "
             "will say so"
+        )
+
+
+class GradingNeedsLinux(SandboxError):
+    """`grader grade` on a platform without Linux's process machinery (Windows, macOS)."""
+
+    def __init__(self, platform: str):
+        super().__init__(
+            f"grader grade runs on Linux only, and this is {platform}: grading isolates every submission "
+            "with what only Linux has (namespaces, a uid of its own, the zygote's fork). Grade on a Linux "
+            "machine (a virtual machine, WSL 2, a container or a CI runner); grader check works here"
         )
 
 

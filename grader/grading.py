@@ -7,6 +7,7 @@ forwards. A bad submission never stops a batch; a bad course stops it before any
 from __future__ import annotations
 
 import re
+import sys
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -16,7 +17,15 @@ from typing import Any
 
 from grader.cache import ResultCache, machine_context
 from grader.course import Assignment, Course
-from grader.errors import BatchInterrupted, CourseError, GraderError, InsecureGrading, IntakeError, SubmissionError
+from grader.errors import (
+    BatchInterrupted,
+    CourseError,
+    GraderError,
+    GradingNeedsLinux,
+    InsecureGrading,
+    IntakeError,
+    SubmissionError,
+)
 from grader.executors import DaskExecutor, Executor, LocalExecutor, run_one
 from grader.exporters.gradebook import gradebook_csv
 from grader.folders import remove_tree
@@ -37,6 +46,7 @@ from grader.results import (
     save_run,
 )
 from grader.runner import JudgeRunner, Runner, ungradable
+from grader.sandbox import linux_machinery
 from grader.submission import Student
 from grader.version import __version__
 from grader.zygote import preload_libraries
@@ -143,12 +153,15 @@ def grade_class(
     Student code must run without network and with the course, the other submissions and
     `out` out of its sight: `isolation` (default: what the runner's workers get on this machine)
     must allow that, or `InsecureGrading` is raised before anything runs, unless `insecure`.
-    The isolation used is recorded in results.json and the reports.
+    The isolation used is recorded in results.json and the reports. Grading here needs Linux
+    (`grader.sandbox.linux_machinery`): elsewhere `GradingNeedsLinux` is raised, `insecure` or not.
     """
     assignments = _graded_assignments(course, assignment_ids)
     preload_libraries(assignments)
     if scheduler is not None and runner is not None:
         raise GraderError("a Dask cluster builds its own judge runners: pass runner_options, not a runner")
+    if scheduler is None and not linux_machinery():
+        raise GradingNeedsLinux(sys.platform)
     out = out.resolve()  # absolute before anything is shipped to a Dask worker with another working folder
     marking = replace(marking or Marking(), previous=previous_scores(_previous_run(out / "results.json")))
     found = discover(submissions, out / STAGING, layout=layout, tz=tz)

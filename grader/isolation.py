@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import SandboxError
+from grader.sandbox import linux_machinery, memory_sampling
 
 __all__ = [
     "FEATURES",
@@ -98,7 +99,9 @@ class Isolation:
     kill_all: bool = False
     platform: str = sys.platform
     reason: str = ""  # why something is missing, in a few words
-    memory: str = "sampling"  # how its memory is limited: "cgroup v2", "cgroup v1" or "sampling" (grader.cgroups)
+    # How its memory is limited: "cgroup v2", "cgroup v1", "sampling" (grader.cgroups), or "none" where
+    # nothing here can measure it (not Linux, psutil not installed).
+    memory: str = "sampling"
 
     def missing(self) -> list[str]:
         return [name for name in FEATURES if not getattr(self, name)]
@@ -116,11 +119,11 @@ class Isolation:
 
     def describe(self) -> str:
         """One line for a terminal or a report."""
-        memory = (
-            f"; memory limited by a {self.memory} of its own (memfd, tmpfs and kernel memory counted)"
-            if self.memory.startswith("cgroup")
-            else ""
-        )
+        memory = ""
+        if self.memory.startswith("cgroup"):
+            memory = f"; memory limited by a {self.memory} of its own (memfd, tmpfs and kernel memory counted)"
+        elif self.memory == "none":
+            memory = "; no memory limit: nothing here can measure its memory (installing psutil gives one)"
         if self.level == "full":
             return "full isolation: " + "; ".join(FEATURES.values()) + memory
         missing = ", ".join(FEATURES[name] for name in self.missing())
@@ -155,8 +158,8 @@ def enter(*, keep: Iterable[str], share: Iterable[str], private: Iterable[str]) 
     (the course is otherwise out of its new root anyway). Returns what was achieved: network
     isolation alone when the new root cannot be built here.
     """
-    if not sys.platform.startswith("linux"):
-        return Isolation(reason="not Linux")
+    if not linux_machinery():
+        return Isolation(reason="not Linux" if not sys.platform.startswith("linux") else "no Linux process machinery")
     libc = ctypes.CDLL(None, use_errno=True)
     root = os.geteuid() == 0
     uid, gid = os.getuid(), os.getgid()
@@ -430,8 +433,9 @@ def probe() -> Isolation:
     if os.environ.get("GRADER_ISOLATION") == "off":
         _probed = Isolation(reason="switched off by GRADER_ISOLATION=off")
         return _probed
-    if not sys.platform.startswith("linux"):
-        _probed = Isolation(reason=f"{sys.platform}: no namespaces")
+    if not linux_machinery():
+        why = f"{sys.platform}: no namespaces" if not sys.platform.startswith("linux") else "no Linux process machinery"
+        _probed = Isolation(reason=why, memory="sampling" if memory_sampling() else "none")
         return _probed
     package_root = str(Path(__file__).resolve().parent.parent)
     code = f"import sys; sys.path.insert(0, {package_root!r})\n{_PROBE}"

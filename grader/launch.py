@@ -1,11 +1,17 @@
-"""Starting a judge or a worker: one protocol, a fresh interpreter or the zygote behind it.
+"""Starting a judge or a worker: one protocol, a fresh interpreter, the zygote or the portable way behind it.
 
 A `Launcher` starts ``python -I -B -m MODULE ARGS`` in a folder, with an environment and the
 descriptors it is passed, and returns a `grader.sandbox.Process`. `FreshLauncher` starts a new
 interpreter (`grader.sandbox.launch`); `ZygoteLauncher` has it forked by a zygote (`grader.zygote`)
-or by a judge's template, which serves the same protocol. `launcher()` is the one place that
-chooses: the zygote when this process has one, a fresh interpreter when it has none or the
-zygote refuses. Callers never learn which they got.
+or by a judge's template, which serves the same protocol. `PortableLauncher` starts a new
+interpreter the way every platform allows (Windows, macOS): no descriptors handed down, so
+the worker connects back over loopback (`grader.channel`), its output is read by a thread
+(`grader.sandbox.OutputPump`), and deadlines are enforced by killing its process group or tree
+from outside. `launcher()` is the one place that chooses: the portable launcher where this is not
+Linux with its process machinery (`grader.sandbox.linux_machinery`) or where ``GRADER_LAUNCHER=
+portable`` asks for it (the tests run that way too); else the zygote when this process has one,
+a fresh interpreter when it has none or the zygote refuses. Callers learn only what they must
+adapt to (`passes_descriptors`), never which they got.
 
 `may_ask_zygote`: the child may ask the zygote for processes of its own (a judge, for its
 workers): it is told where the zygote is, and one started fresh is told not to start its own.
@@ -14,18 +20,39 @@ A worker is never told.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from grader.errors import ZygoteError
-from grader.sandbox import Process, launch, python_command
+from grader.errors import SandboxError, ZygoteError
+from grader.sandbox import Process, launch, linux_machinery, python_command
 from grader.zygote import ENV_SOCKET, ENV_SWITCH, ZygoteClient, ZygoteProcess, shared
 
-__all__ = ["FreshLauncher", "Launcher", "ZygoteLauncher", "launcher", "zygote_launcher"]
+__all__ = [
+    "ENV_LAUNCHER",
+    "FreshLauncher",
+    "Launcher",
+    "PortableLauncher",
+    "ZygoteLauncher",
+    "launcher",
+    "portable",
+    "zygote_launcher",
+]
+
+ENV_LAUNCHER = "GRADER_LAUNCHER"  # "portable": the portable launcher even where the others would work
+
+
+def portable() -> bool:
+    """Whether this process starts judges and workers the portable way (see the module)."""
+    return os.environ.get(ENV_LAUNCHER) == "portable" or not linux_machinery()
 
 
 class Launcher(Protocol):
+    # Whether `pass_fds` reach the child: where not, a worker's channel is a loopback connection
+    # and its output is read by a thread (no `select` on pipes).
+    passes_descriptors: bool
+
     def start(
         self,
         module: str,
@@ -44,6 +71,8 @@ class Launcher(Protocol):
 class FreshLauncher:
     """A new interpreter for each process."""
 
+    passes_descriptors = True
+
     def start(
         self,
         module: str,
@@ -61,6 +90,8 @@ class FreshLauncher:
 class ZygoteLauncher:
     """Processes forked by the server at `client` (the zygote, or a judge's template); `ZygoteError`
     when it refuses or is gone. A child that may ask is told to ask `asked` (default: `client`)."""
+
+    passes_descriptors = True
 
     def __init__(self, client: ZygoteClient, *, asked: ZygoteClient | None = None):
         self.client = client
@@ -83,6 +114,8 @@ class ZygoteLauncher:
 class _ZygoteOrFresh:
     """The zygote; a fresh interpreter (the same process, slower to start) when it refuses."""
 
+    passes_descriptors = True
+
     def __init__(self, forked: ZygoteLauncher):
         self.forked = forked
         self.fresh = FreshLauncher()
@@ -103,13 +136,42 @@ class _ZygoteOrFresh:
             return self.fresh.start(module, args, cwd=cwd, env=env, pass_fds=pass_fds, may_ask_zygote=may_ask_zygote)
 
 
+class PortableLauncher:
+    """A new interpreter for each process, started the way Windows and macOS allow too: in a
+    process group of its own, no descriptor but its output pipe. A judge it starts is told to
+    start its workers the same way."""
+
+    passes_descriptors = False
+
+    def start(
+        self,
+        module: str,
+        args: Sequence[str],
+        *,
+        cwd: Path,
+        env: dict[str, str],
+        pass_fds: tuple[int, ...] = (),
+        may_ask_zygote: bool = False,
+    ) -> Process:
+        if pass_fds:
+            raise SandboxError("the portable launcher hands no descriptors down (see passes_descriptors)")
+        extra = {ENV_SWITCH: "0", ENV_LAUNCHER: "portable"} if may_ask_zygote else {}
+        return launch(python_command(module, *args), cwd=cwd, env=env | extra)
+
+
 def zygote_launcher() -> ZygoteLauncher | None:
-    """The zygote this process asks (`grader.zygote.shared`, which starts one on first use), if any."""
+    """The zygote this process asks (`grader.zygote.shared`, which starts one on first use), if any;
+    never one where processes start the portable way."""
+    if portable():
+        return None
     client = shared()
     return ZygoteLauncher(client) if client is not None else None
 
 
 def launcher() -> Launcher:
-    """How this process starts judges and workers now: the zygote if it has one, else fresh interpreters."""
+    """How this process starts judges and workers now: the portable way where that is chosen (see
+    the module), else the zygote if it has one, else fresh interpreters."""
+    if portable():
+        return PortableLauncher()
     forked = zygote_launcher()
     return _ZygoteOrFresh(forked) if forked is not None else FreshLauncher()

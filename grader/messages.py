@@ -90,7 +90,7 @@ class WorkerIsolation(Message):
 
 @dataclasses.dataclass(frozen=True)
 class WorkerConfig(Message):
-    """A worker's configuration (`python -I -B -m grader.worker FD PARENT_PID CONFIG_JSON`).
+    """A worker's configuration (`python -I -B -m grader.worker CHANNEL PARENT_PID CONFIG_JSON`).
 
     The limits are set by the worker on itself before any student code runs; 0 means none.
     """

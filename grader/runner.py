@@ -391,7 +391,7 @@ def _sweep_worker(folder: Path) -> None:
         pid = int((folder / WORKER_PID_FILE).read_text(encoding="ascii"))
     except (OSError, ValueError):
         return
-    if os.geteuid() == 0:
+    if getattr(os, "geteuid", lambda: -1)() == 0:  # (Windows has no uids: no pid file either)
         with contextlib.suppress(SandboxError):
             sweep(uid_for(pid))
 

@@ -21,7 +21,9 @@ PR_SET_DUMPABLE = 4
 
 def _not_dumpable() -> None:
     """Other processes of the same user cannot ptrace us or read our memory through /proc."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: nothing to do
+    if not sys.platform.startswith("linux"):
+        return  # nothing to do (and no C library to load by the name None on Windows)
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.cgroups import WorkerCgroup
+from grader.channel import JudgeChannel
 from grader.course import Limits
 from grader.errors import (
     CodecError,
@@ -42,7 +43,7 @@ from grader.isolation import FEATURES, WORKER_PID_FILE, pids_of, private_bytes, 
 from grader.launch import launcher
 from grader.messages import WorkerConfig, WorkerIsolation
 from grader.protocol import decode, encode, read_frame, write_frame
-from grader.sandbox import Process, kill_group, minimal_env, resident_bytes
+from grader.sandbox import OutputPump, Process, kill_group, minimal_env, resident_bytes
 
 __all__ = ["Remote", "WorkerClient", "WorkerOptions"]
 
@@ -136,6 +137,7 @@ class WorkerClient:
         self._import_failure: WorkerFailure | None = None
         self._output = bytearray()
         self._output_closed = False
+        self._pump: OutputPump | None = None  # reads the output where select cannot wait on it
         self._dropped = 0
         self._check_deadline: float | None = None
         self._check_failure: WorkerFailure | None = None
@@ -371,30 +373,34 @@ class WorkerClient:
             self._cgroup = WorkerCgroup.create(
                 memory_bytes=(limits.memory_mb + _CGROUP_SLACK_MB) * 1024 * 1024, processes=_PROCESS_LIMIT
             )
-        parent, child = socket.socketpair()
+        starter = launcher()
+        channel = JudgeChannel(descriptors=starter.passes_descriptors)
         try:
-            self._proc = launcher().start(
+            self._proc = starter.start(
                 "grader.worker",
-                [str(child.fileno()), str(os.getpid()), config.to_json()],
+                [channel.arg, str(os.getpid()), config.to_json()],
                 cwd=workdir,
-                env=minimal_env(home, threads=self.options.threads),
-                pass_fds=(child.fileno(),),
+                env=minimal_env(home, threads=self.options.threads) | channel.env,
+                pass_fds=channel.pass_fds,
             )
         except OSError as exc:
-            parent.close()
+            channel.close()
             raise SandboxError(f"could not start a worker: {exc}") from exc
         finally:
-            child.close()
+            channel.started()
         assert self._proc.stdout is not None
-        os.set_blocking(self._proc.stdout.fileno(), False)
-        self._sock = parent
+        if starter.passes_descriptors:
+            os.set_blocking(self._proc.stdout.fileno(), False)
+        else:
+            self._pump = OutputPump(self._proc.stdout, self.options.limits.output_bytes)
         self._output_closed = False
         self._seq = 0
         try:
-            hello, _ = read_frame(
-                parent, max_bytes=1 << 16, deadline=time.monotonic() + _STARTUP_TIMEOUT_S, idle=self._drain
-            )
-        except (TimeoutError, EOFError, ConnectionError, CodecError, OSError) as exc:
+            deadline = time.monotonic() + _STARTUP_TIMEOUT_S
+            self._sock = channel.accept(deadline=deadline, idle=self._drain_while_starting)
+            hello, _ = read_frame(self._sock, max_bytes=1 << 16, deadline=deadline, idle=self._drain)
+        except (TimeoutError, EOFError, ConnectionError, CodecError, OSError, SandboxError) as exc:
+            channel.close()
             self._drain()
             output = bytes(self._output[-2000:]).decode("utf-8", "replace")
             self._stop()
@@ -467,7 +473,7 @@ class WorkerClient:
             raise MemoryExceeded(used)
 
     def _output_fds(self) -> list[int]:
-        if self._proc is None or self._proc.stdout is None or self._output_closed:
+        if self._proc is None or self._proc.stdout is None or self._output_closed or self._pump is not None:
             return []
         return [self._proc.stdout.fileno()]
 
@@ -475,7 +481,12 @@ class WorkerClient:
         """Move whatever the worker printed into the capped buffer, without blocking."""
         if self._proc is None or self._proc.stdout is None or self._output_closed:
             return
-        cap = self.options.limits.output_bytes
+        if self._pump is not None:
+            chunk, dropped, ended = self._pump.take()
+            self._keep(chunk)
+            self._dropped += dropped
+            self._output_closed = ended
+            return
         fd = self._proc.stdout.fileno()
         while True:
             try:
@@ -487,10 +498,19 @@ class WorkerClient:
             if not chunk:
                 self._output_closed = True
                 return
-            room = cap - len(self._output)
-            if room > 0:
-                self._output += chunk[:room]
-            self._dropped += max(0, len(chunk) - max(room, 0))
+            self._keep(chunk)
+
+    def _keep(self, chunk: bytes) -> None:
+        room = self.options.limits.output_bytes - len(self._output)
+        if room > 0:
+            self._output += chunk[:room]
+        self._dropped += max(0, len(chunk) - max(room, 0))
+
+    def _drain_while_starting(self) -> None:
+        """While waiting for a worker to connect: keep its output flowing; stop waiting once it has ended."""
+        self._drain()
+        if self._proc is not None and self._proc.poll() is not None:
+            raise SandboxError("the worker ended before it connected")
 
     def _death_reason(self, what: str) -> str:
         code = None
@@ -547,6 +567,7 @@ class WorkerClient:
             self._sock.close()
         self._proc = None
         self._sock = None
+        self._pump = None
 
     def close(self) -> None:
         if self._proc is not None and self._sock is not None:

@@ -1,10 +1,16 @@
-"""Worker bootstrap: `python -I -B -m grader.worker FD PARENT_PID CONFIG_JSON`.
+"""Worker bootstrap: `python -I -B -m grader.worker CHANNEL PARENT_PID CONFIG_JSON`.
 
-Order matters: tie our life to the parent's, enter the isolation the judge asked for while the
-process is still single-threaded (`grader.isolation.enter`: namespaces, private mounts, a uid of
-its own), load the libraries the assignment needs, then apply the resource limits (so library
-start-up is not charged to the student), and only then serve requests, the first of which
-imports the student's module. The greeting tells the judge what isolation was achieved.
+Order matters: tie our life to the parent's, reach the judge (`grader.channel`: ``N``, a
+socket handed down, or ``tcp:PORT``, a loopback connection made now, while the network is still
+the machine's), enter the isolation the judge asked for while the process is still
+single-threaded (`grader.isolation.enter`: namespaces, private mounts, a uid of its own), load
+the libraries the assignment needs, then apply the resource limits (so library start-up is not
+charged to the student), and only then serve requests, the first of which imports the student's
+module. The greeting tells the judge what isolation was achieved.
+
+Nothing POSIX-only is imported at module level: the portable launcher starts this on Windows
+and macOS too, where rlimits are applied as far as `resource` exists and the parent is watched
+by a thread instead of PR_SET_PDEATHSIG.
 """
 
 from __future__ import annotations
@@ -12,53 +18,90 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-import resource
 import signal
-import socket
 import sys
+import threading
+import time
 
+from grader.channel import connect
 from grader.errors import ExitCode
 from grader.messages import WorkerConfig, WorkerIsolation
 
 PR_SET_PDEATHSIG = 1
+_PARENT_LOOK_S = 0.5
 
 
 def _die_with_parent(parent_pid: int) -> None:
     zygote = sys.modules.get("grader.zygote")
     if zygote is not None and zygote.forked_child():
         return  # tied to the zygote when forked; the zygote kills us when the judge that asked for us goes
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: the judge still kills us by group
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    kill = getattr(signal, "SIGKILL", None)
+    if os.name == "nt":
+        _watch_parent_windows(parent_pid)  # a venv's python.exe runs us as its child: not os.getppid()
+        return
+    if sys.platform.startswith("linux") and kill is not None:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, kill, 0, 0, 0)
+    else:  # macOS, or no SIGKILL: look at who our parent is, a few times a second
+        threading.Thread(target=_watch_parent, args=(parent_pid,), name="grader-parent", daemon=True).start()
     if os.getppid() != parent_pid:
         os._exit(ExitCode.ORPHANED)
 
 
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(_PARENT_LOOK_S)
+    os._exit(ExitCode.ORPHANED)
+
+
+def _watch_parent_windows(parent_pid: int) -> None:
+    """Exit when the judge's process ends (waited on through a handle to it)."""
+    synchronize, infinite = 0x00100000, 0xFFFFFFFF
+    kernel32 = getattr(ctypes, "windll").kernel32  # noqa: B009 (Windows only)
+    handle = kernel32.OpenProcess(synchronize, False, parent_pid)
+    if not handle:
+        os._exit(ExitCode.ORPHANED)
+
+    def wait() -> None:
+        kernel32.WaitForSingleObject(handle, infinite)
+        os._exit(ExitCode.ORPHANED)
+
+    threading.Thread(target=wait, name="grader-parent", daemon=True).start()
+
+
 def _apply_limits(config: WorkerConfig, *, own_uid: bool) -> None:
-    """rlimits on ourselves (0: none); `memory_bytes` counts on top of what is mapped right now.
+    """rlimits on ourselves (0: none) where the platform has them (not Windows; macOS does not
+    enforce RLIMIT_AS, and the judge's sampling is the limit there); `memory_bytes` counts on top
+    of what is mapped right now.
 
     The number of processes is limited only under a uid of our own: the limit counts every
     process (and thread) of the real uid, which would otherwise be the grader's.
     """
+    try:
+        import resource
+    except ImportError:
+        return
     try:
         with open("/proc/self/statm", "rb") as fh:
             mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except OSError:
         mapped = 0
     limits = {
-        resource.RLIMIT_AS: mapped + config.memory_bytes if config.memory_bytes else None,
-        resource.RLIMIT_CPU: config.cpu_seconds or None,
-        resource.RLIMIT_FSIZE: config.file_bytes or None,
-        resource.RLIMIT_NOFILE: config.open_files or None,
-        resource.RLIMIT_CORE: 0,
-        resource.RLIMIT_NPROC: config.processes if own_uid and config.processes else None,
+        "RLIMIT_AS": mapped + config.memory_bytes if config.memory_bytes else None,
+        "RLIMIT_CPU": config.cpu_seconds or None,
+        "RLIMIT_FSIZE": config.file_bytes or None,
+        "RLIMIT_NOFILE": config.open_files or None,
+        "RLIMIT_CORE": 0,
+        "RLIMIT_NPROC": config.processes if own_uid and config.processes else None,
     }
-    for which, value in limits.items():
-        if value is None:
+    for name, value in limits.items():
+        which = getattr(resource, name, None)
+        if value is None or which is None:
             continue
-        hard = resource.getrlimit(which)[1]
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
         with contextlib.suppress(ValueError, OSError):
+            hard = resource.getrlimit(which)[1]
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
             resource.setrlimit(which, (value, value))
 
 
@@ -72,9 +115,13 @@ def _isolate(spec: WorkerIsolation | None) -> dict[str, object]:
 
 
 def main() -> None:
-    fd, parent_pid, config = int(sys.argv[1]), int(sys.argv[2]), WorkerConfig.from_json(sys.argv[3])
+    channel = sys.argv[1]
+    if not (channel.isdigit() or channel.startswith("tcp:")):
+        raise ValueError(f"unknown channel {channel!r}")
+    parent_pid, config = int(sys.argv[2]), WorkerConfig.from_json(sys.argv[3])
     _die_with_parent(parent_pid)
     sys.dont_write_bytecode = True
+    sock = connect(channel)  # before isolation: a loopback connection is not made from a network of its own
     isolation = _isolate(config.isolate)  # before any library is loaded: the process is single-threaded here
     for name in config.preload:
         __import__(name)
@@ -83,7 +130,6 @@ def main() -> None:
     from grader.worker.server import serve
 
     _apply_limits(config, own_uid=bool(isolation.get("uid")))
-    sock = socket.socket(fileno=fd)
     serve(sock, max_bytes=config.max_bytes, hello={"isolation": isolation})
 
 
