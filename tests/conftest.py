@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from grader.launch import ENV_LAUNCHER
+
 REPO = Path(__file__).resolve().parent.parent
+# How judges and workers start: as this machine picks (the zygote on Linux), and the portable way
+# forced (GRADER_LAUNCHER=portable: what Windows and macOS get). Tests that use `launcher_kind`, or
+# a fixture parametrized with these, run once each way and must give the same verdicts.
+LAUNCHERS = ["default", "portable"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -17,6 +23,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
+
+
+def launcher_env(kind: str) -> dict[str, str]:
+    """The environment variable that forces launcher `kind` (none for the default)."""
+    return {ENV_LAUNCHER: "portable"} if kind == "portable" else {}
+
+
+@pytest.fixture(params=LAUNCHERS)
+def launcher_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test once with each launcher (see `LAUNCHERS`); set for this process and its children."""
+    monkeypatch.delenv(ENV_LAUNCHER, raising=False)
+    for name, value in launcher_env(request.param).items():
+        monkeypatch.setenv(name, value)
+    return str(request.param)
 
 
 @pytest.fixture

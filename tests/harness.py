@@ -7,7 +7,10 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from grader.course import Course
+from grader.launch import ENV_LAUNCHER
 from grader.results import AssignmentResult
 from grader.runner import JudgeRunner
 from tests.conftest import REPO
@@ -23,10 +26,30 @@ def variant(source: str, replacements: list[tuple[str, str]]) -> str:
     return source
 
 
+PORTABLE = " [portable]"
+
+
 def grade_solutions(
-    assignment_id: int, solutions: dict[str, Solution], root: Path, jobs: int = 2
+    assignment_id: int,
+    solutions: dict[str, Solution],
+    root: Path,
+    jobs: int = 2,
+    *,
+    portable: list[str] | tuple[str, ...] = (),
 ) -> dict[str, AssignmentResult]:
-    """Grade each solution (file name -> text, bytes or a file to copy) with all checks, `jobs` at a time."""
+    """Grade each solution (file name -> text, bytes or a file to copy) with all checks, `jobs` at a time;
+    then the solutions named in `portable` once more with the portable launcher forced
+    (`GRADER_LAUNCHER=portable`, what Windows and macOS get), as `NAME [portable]`."""
+    results = _grade(assignment_id, solutions, root, jobs)
+    if portable:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv(ENV_LAUNCHER, "portable")
+            again = _grade(assignment_id, {name: solutions[name] for name in portable}, root / "portable", jobs)
+        results |= {name + PORTABLE: result for name, result in again.items()}
+    return results
+
+
+def _grade(assignment_id: int, solutions: dict[str, Solution], root: Path, jobs: int) -> dict[str, AssignmentResult]:
     folders: dict[str, Path] = {}
     for index, (name, files) in enumerate(solutions.items()):
         folder = root / f"solution{index}"
@@ -65,12 +88,13 @@ def with_notebooks(solutions: dict[str, Solution], module: str, names: list[str]
     return out
 
 
-def assert_same_verdicts(result: AssignmentResult, notebook: AssignmentResult, name: str) -> None:
-    """The notebook got exactly what the .py file got: status, score and every check's outcome."""
-    assert notebook.status == result.status, f"{name}: {notebook.status} ({notebook.message}), not {result.status}"
+def assert_same_verdicts(result: AssignmentResult, other: AssignmentResult, name: str) -> None:
+    """`other` (the notebook, the portable launcher's run) got exactly what `result` got: status,
+    score and every check's outcome."""
+    assert other.status == result.status, f"{name}: {other.status} ({other.message}), not {result.status}"
     verdicts = [(t.id, t.status) for t in result.tests]
-    assert [(t.id, t.status) for t in notebook.tests] == verdicts, name
-    assert notebook.score == result.score, name
+    assert [(t.id, t.status) for t in other.tests] == verdicts, name
+    assert other.score == result.score, name
 
 
 def failed_checks(result: AssignmentResult) -> set[str]:

@@ -10,6 +10,7 @@ from grader.results import AssignmentResult
 from tests.conftest import REPO
 from tests.harness import (
     NOTEBOOK,
+    PORTABLE,
     Solution,
     assert_full_marks,
     assert_loses_points_on,
@@ -83,6 +84,11 @@ WRONG = [
 ]
 
 
+# Graded once more with the portable launcher forced (what Windows and macOS get): a known-wrong
+# solution and a correct one.
+PORTABLE_NAMES = ["XOR written as the lecture's XNOR", "alternative_numpy"]
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict[str, AssignmentResult]:
     """Every known-wrong and alternative solution, graded with public and hidden checks."""
@@ -91,7 +97,7 @@ def graded(tmp_path_factory) -> dict[str, AssignmentResult]:
         solutions[path.stem] = {"gates.py": path}
     solutions["example 01-perfect"] = {"gates.py": REPO / "examples" / "submissions" / "01-perfect" / "gates.py"}
     solutions = with_notebooks(solutions, "gates.py", [w[0] for w in WRONG], WORK[1])
-    return grade_solutions(1, solutions, tmp_path_factory.mktemp("a1"))
+    return grade_solutions(1, solutions, tmp_path_factory.mktemp("a1"), portable=PORTABLE_NAMES)
 
 
 @pytest.mark.parametrize(("name", "replacements", "targets"), WRONG, ids=[w[0] for w in WRONG])
@@ -114,3 +120,8 @@ def test_feedback_names_the_mistake(graded):
     assert xnor["test_xor_truth_table"].feedback == "XOR(0, 0) returned 1, expected 0"
     bools = {t.id.split("::")[1]: t for t in graded["gates return a bool"].tests}
     assert "returned True (a bool); expected the int 1" in bools["test_perceptron_step_rule"].feedback
+
+
+@pytest.mark.parametrize("name", PORTABLE_NAMES)
+def test_the_portable_launcher_gives_the_same_verdicts(graded, name):
+    assert_same_verdicts(graded[name], graded[name + PORTABLE], name)

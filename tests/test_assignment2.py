@@ -13,6 +13,7 @@ from grader.results import AssignmentResult
 from tests.conftest import REPO
 from tests.harness import (
     NOTEBOOK,
+    PORTABLE,
     Solution,
     assert_full_marks,
     assert_loses_points_on,
@@ -186,6 +187,11 @@ WRONG = [
 ]
 
 
+# Graded once more with the portable launcher forced (what Windows and macOS get): a known-wrong
+# solution and a correct one.
+PORTABLE_NAMES = ["fit_torch returns tensors", "alternative_lecture"]
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict[str, AssignmentResult]:
     """Every known-wrong and alternative solution, graded with public and hidden checks."""
@@ -193,7 +199,7 @@ def graded(tmp_path_factory) -> dict[str, AssignmentResult]:
     for path in sorted(ALTERNATIVES.glob("alternative_*.py")):
         solutions[path.stem] = {"gradient_descent.py": path}
     solutions = with_notebooks(solutions, "gradient_descent.py", [w[0] for w in WRONG], WORK[2])
-    return grade_solutions(2, solutions, tmp_path_factory.mktemp("a2"))
+    return grade_solutions(2, solutions, tmp_path_factory.mktemp("a2"), portable=PORTABLE_NAMES)
 
 
 @pytest.mark.parametrize(("name", "replacements", "targets"), WRONG, ids=[w[0] for w in WRONG])
@@ -251,3 +257,8 @@ def test_torch_start_table_matches_this_torch():
     support = load_support()
     for seed, start in support.TORCH_STARTS.items():
         assert support.linear_start(seed) == start, f"seed {seed}: regenerate TORCH_STARTS in gd_support.py"
+
+
+@pytest.mark.parametrize("name", PORTABLE_NAMES)
+def test_the_portable_launcher_gives_the_same_verdicts(graded, name):
+    assert_same_verdicts(graded[name], graded[name + PORTABLE], name)

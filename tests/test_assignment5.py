@@ -19,7 +19,16 @@ import torch
 from grader.data import ensure_mnist, read_idx
 from grader.results import AssignmentResult
 from tests.conftest import REPO
-from tests.harness import Solution, assert_full_marks, assert_loses_points_on, failed_checks, grade_solutions, variant
+from tests.harness import (
+    PORTABLE,
+    Solution,
+    assert_full_marks,
+    assert_loses_points_on,
+    assert_same_verdicts,
+    failed_checks,
+    grade_solutions,
+    variant,
+)
 
 REFERENCE_DIR = REPO / "reference" / "05_mnist_mlp"
 REFERENCE = (REFERENCE_DIR / "mnist_mlp.py").read_text(encoding="utf-8")
@@ -218,6 +227,11 @@ def lookup(data_dir) -> dict[str, torch.Tensor]:
     return lookup_state(images, labels)
 
 
+# Graded once more with the portable launcher forced (what Windows and macOS get): a known-wrong
+# solution and a correct one.
+PORTABLE_NAMES = ["checkpoint that looks up the exact test images", "alternative_lecture"]
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, data_dir, lookup) -> dict[str, AssignmentResult]:
     """Every known-wrong and alternative solution, graded with public and hidden checks."""
@@ -245,7 +259,7 @@ def graded(tmp_path_factory, data_dir, lookup) -> dict[str, AssignmentResult]:
             "mnist_mlp.py": path,
             "mnist_mlp.pt": checkpoints[ALTERNATIVE_CHECKPOINTS.get(path.stem, "reference")],
         }
-    return grade_solutions(5, solutions, tmp_path_factory.mktemp("a5"))
+    return grade_solutions(5, solutions, tmp_path_factory.mktemp("a5"), portable=PORTABLE_NAMES)
 
 
 @pytest.mark.parametrize(("name", "replacements", "checkpoint", "targets"), WRONG, ids=[w[0] for w in WRONG])
@@ -317,3 +331,8 @@ def test_report_draws_learning_curves_and_confusion_matrices(graded):
     accuracy, loss = tests["test_history"].plots
     assert "epoch" in accuracy["svg"] and "accuracy" in accuracy["svg"] and "loss" in loss["svg"]
     assert "offline subset" in accuracy["caption"]
+
+
+@pytest.mark.parametrize("name", PORTABLE_NAMES)
+def test_the_portable_launcher_gives_the_same_verdicts(graded, name):
+    assert_same_verdicts(graded[name], graded[name + PORTABLE], name)

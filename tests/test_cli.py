@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,8 +17,9 @@ import pytest
 from grader.cli import main
 from grader.course import Course
 from grader.grading import grade_class
+from grader.launch import ENV_LAUNCHER
 from grader.results import AssignmentResult, TestResult, assignment_from_dict, load_run
-from tests.conftest import REPO, write
+from tests.conftest import LAUNCHERS, REPO, launcher_env, write
 from tests.fakes import FakeRunner
 
 GRADER = Path(sys.executable).with_name("grader")
@@ -50,11 +52,17 @@ def test_errors_are_one_line_and_exit_2(capsys, tmp_path):
     assert "no assignments/ folder" in capsys.readouterr().err
 
 
-@pytest.fixture(scope="module")
-def template_check(tmp_path_factory):
+def _environ(kind: str) -> dict[str, str]:
+    """This process's environment with launcher `kind` forced (or none: the default)."""
+    return {k: v for k, v in os.environ.items() if k != ENV_LAUNCHER} | launcher_env(kind)
+
+
+@pytest.fixture(scope="module", params=LAUNCHERS)
+def template_check(tmp_path_factory, request):
     folder = tmp_path_factory.mktemp("template")
     shutil.copytree(REPO / "student_template", folder, dirs_exist_ok=True)
-    proc = subprocess.run([str(GRADER), "check", "1", "--json"], cwd=folder, capture_output=True, text=True)
+    env = _environ(request.param)
+    proc = subprocess.run([str(GRADER), "check", "1", "--json"], cwd=folder, capture_output=True, text=True, env=env)
     return folder, proc
 
 
@@ -67,13 +75,14 @@ def test_check_on_the_skeleton_fails_every_graded_check(template_check):
     assert (folder / "grader-report" / "1.html").is_file()
 
 
-@pytest.fixture(scope="module")
-def reference_check(tmp_path_factory):
+@pytest.fixture(scope="module", params=LAUNCHERS)
+def reference_check(tmp_path_factory, request):
     folder = tmp_path_factory.mktemp("reference")
     shutil.copytree(REPO / "student_template", folder, dirs_exist_ok=True)
     shutil.copy(REPO / "reference" / "01_gates" / "gates.py", folder / "gates.py")
-    text = subprocess.run([str(GRADER), "check", "1"], cwd=folder, capture_output=True, text=True)
-    as_json = subprocess.run([str(GRADER), "check", "1", "--json"], cwd=folder, capture_output=True, text=True)
+    env = _environ(request.param)
+    text = subprocess.run([str(GRADER), "check", "1"], cwd=folder, capture_output=True, text=True, env=env)
+    as_json = subprocess.run([str(GRADER), "check", "1", "--json"], cwd=folder, capture_output=True, text=True, env=env)
     return folder, text, as_json
 
 
@@ -90,7 +99,7 @@ def test_check_on_the_reference_passes_with_full_public_points(reference_check):
     assert "Public checks only" in html and '12</span><span class="of">/ 12' in html
 
 
-def test_check_summary_shows_feedback_for_a_failing_check(tmp_path, capsys):
+def test_check_summary_shows_feedback_for_a_failing_check(tmp_path, capsys, launcher_kind):
     source = (REPO / "reference" / "01_gates" / "gates.py").read_text()
     write(tmp_path / "gates.py", source.replace("return AND(NAND(x1, x2), OR(x1, x2))", "return OR(x1, x2)"))
     assert main(["check", "1", "--dir", str(tmp_path)]) == 1

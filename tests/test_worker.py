@@ -16,6 +16,8 @@ from grader.errors import CodecError, RemoteError, WorkerFailure
 from grader.judge.client import Remote, WorkerClient, WorkerOptions
 from tests.conftest import write
 
+pytestmark = pytest.mark.usefixtures("launcher_kind")  # every test twice: the default launcher, then the portable one
+
 STUDENT = """
 import os, sys, time
 
