@@ -176,7 +176,8 @@ class JudgeRunner:
                 "no hidden checks here: grading needs the instructor's course checkout (pass --course)",
                 path=assignment.dir / "checks" / "hidden",
             )
-        with tempfile.TemporaryDirectory(prefix="grader-j-", dir=self.scratch) as tmp:
+        # (On Windows a folder a process still has open cannot be removed: what is left is left.)
+        with tempfile.TemporaryDirectory(prefix="grader-j-", dir=self.scratch, ignore_cleanup_errors=True) as tmp:
             try:
                 prepared = prepare(assignment, folder, Path(tmp) / "submission", notebooks=notebooks)
                 problem = None

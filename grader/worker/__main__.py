@@ -56,8 +56,14 @@ def _watch_parent(parent_pid: int) -> None:
 
 def _watch_parent_windows(parent_pid: int) -> None:
     """Exit when the judge's process ends (waited on through a handle to it)."""
+    from ctypes import wintypes
+
     synchronize, infinite = 0x00100000, 0xFFFFFFFF
     kernel32 = getattr(ctypes, "windll").kernel32  # noqa: B009 (Windows only)
+    kernel32.OpenProcess.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD]
+    kernel32.OpenProcess.restype = wintypes.HANDLE
+    kernel32.WaitForSingleObject.argtypes = [wintypes.HANDLE, wintypes.DWORD]
+    kernel32.WaitForSingleObject.restype = wintypes.DWORD
     handle = kernel32.OpenProcess(synchronize, False, parent_pid)
     if not handle:
         os._exit(ExitCode.ORPHANED)
@@ -70,9 +76,10 @@ def _watch_parent_windows(parent_pid: int) -> None:
 
 
 def _apply_limits(config: WorkerConfig, *, own_uid: bool) -> None:
-    """rlimits on ourselves (0: none) where the platform has them (not Windows; macOS does not
-    enforce RLIMIT_AS, and the judge's sampling is the limit there); `memory_bytes` counts on top
-    of what is mapped right now.
+    """rlimits on ourselves (0: none) where the platform has them (not Windows); `memory_bytes`
+    counts on top of what is mapped right now, so the address space is limited only where that
+    can be read (/proc: Linux; macOS does not enforce RLIMIT_AS anyway). Elsewhere the judge's
+    sampling is the memory limit.
 
     The number of processes is limited only under a uid of our own: the limit counts every
     process (and thread) of the real uid, which would otherwise be the grader's.
@@ -83,11 +90,11 @@ def _apply_limits(config: WorkerConfig, *, own_uid: bool) -> None:
         return
     try:
         with open("/proc/self/statm", "rb") as fh:
-            mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            mapped: int | None = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except OSError:
-        mapped = 0
+        mapped = None  # not Linux: what is mapped now is unknown, so no address-space limit on top of it
     limits = {
-        "RLIMIT_AS": mapped + config.memory_bytes if config.memory_bytes else None,
+        "RLIMIT_AS": mapped + config.memory_bytes if config.memory_bytes and mapped is not None else None,
         "RLIMIT_CPU": config.cpu_seconds or None,
         "RLIMIT_FSIZE": config.file_bytes or None,
         "RLIMIT_NOFILE": config.open_files or None,
