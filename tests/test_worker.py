@@ -111,6 +111,11 @@ def client(tmp_path: Path):
         yield c
 
 
+def test_the_launcher_asked_for_starts_the_worker(client, launcher_kind):
+    assert client.call(0, "add", (1, 2), {}) == 3
+    assert (client._pump is not None) == (launcher_kind == "portable"), "its output read by a thread: started portably"
+
+
 def test_calls_and_plain_attributes(client):
     assert client.call(0, "add", (2, 3), {}) == 5
     assert client.getattr(0, "VALUE") == (1, 2.5, "three")
