@@ -19,7 +19,7 @@ from grader.errors import BatchInterrupted, DataError, ExitCode, GraderError
 from grader.exporters.github import write_ci_outputs
 from grader.exporters.gradescope import write_gradescope
 from grader.exporters.lms import write_grades
-from grader.grading import Discovered, check_folder, grade_class
+from grader.grading import Discovered, check_folder, ensure_grading_platform, grade_class
 from grader.intake import LAYOUTS
 from grader.isolation import probe
 from grader.marking import Marking
@@ -335,6 +335,7 @@ def _graded_file(folder: Path, name: str) -> str:
 
 
 def _grade(args: argparse.Namespace, course: Course) -> int:
+    ensure_grading_platform(scheduler=args.scheduler)  # before data is prepared for nothing
     if args.workers < 1:
         raise GraderError("--workers must be at least 1")
     if (args.executor == "dask") != (args.scheduler is not None):

@@ -51,7 +51,15 @@ from grader.submission import Student
 from grader.version import __version__
 from grader.zygote import preload_libraries
 
-__all__ = ["BatchProgress", "Discovered", "ResultWriter", "check_folder", "discover", "grade_class"]
+__all__ = [
+    "BatchProgress",
+    "Discovered",
+    "ResultWriter",
+    "check_folder",
+    "discover",
+    "ensure_grading_platform",
+    "grade_class",
+]
 
 STAGING = ".intake"  # under the output folder: each LMS submission's files under their own names, while grading
 
@@ -103,6 +111,13 @@ class BatchProgress:
     total: int
     student: SubmissionResult
     cached: int = 0  # how many of this student's assignments came from the cache
+
+
+def ensure_grading_platform(*, scheduler: str | None = None) -> None:
+    """`GradingNeedsLinux` where `grade_class` cannot grade here: not Linux with its process
+    machinery (`grader.sandbox.linux_machinery`), unless a Dask cluster (`scheduler`) grades."""
+    if scheduler is None and not linux_machinery():
+        raise GradingNeedsLinux(sys.platform)
 
 
 def grade_class(
@@ -160,8 +175,7 @@ def grade_class(
     preload_libraries(assignments)
     if scheduler is not None and runner is not None:
         raise GraderError("a Dask cluster builds its own judge runners: pass runner_options, not a runner")
-    if scheduler is None and not linux_machinery():
-        raise GradingNeedsLinux(sys.platform)
+    ensure_grading_platform(scheduler=scheduler)
     out = out.resolve()  # absolute before anything is shipped to a Dask worker with another working folder
     marking = replace(marking or Marking(), previous=previous_scores(_previous_run(out / "results.json")))
     found = discover(submissions, out / STAGING, layout=layout, tz=tz)

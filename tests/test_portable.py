@@ -23,6 +23,8 @@ from grader import launch
 from grader.channel import ENV_TOKEN, JudgeChannel, connect
 from grader.cli import main
 from grader.course import Course
+from grader.errors import GradingNeedsLinux
+from grader.grading import grade_class
 from grader.isolation import Isolation
 from grader.protocol import read_frame, write_frame
 from tests.conftest import REPO
@@ -147,6 +149,8 @@ def test_grader_grade_refuses_where_linux_machinery_is_missing(tmp_path, capsys,
     err = capsys.readouterr().err
     assert err.startswith("grader: grader grade runs on Linux only") and "grader check works here" in err
     assert err.count("\n") == 1 and not (tmp_path / "out").exists()
+    with pytest.raises(GradingNeedsLinux):  # the library refuses too, whoever calls it
+        grade_class(course=Course.load(REPO), submissions=tmp_path / "subs", out=tmp_path / "out", insecure=True)
 
 
 def test_where_memory_cannot_be_measured_the_isolation_line_says_so():
