@@ -88,6 +88,14 @@ def with_notebooks(solutions: dict[str, Solution], module: str, names: list[str]
     return out
 
 
+def spread(names: list[str], count: int = 3) -> list[str]:
+    """`count` of `names`, first and last included, evenly apart."""
+    if len(names) <= count:
+        return list(names)
+    step = (len(names) - 1) / (count - 1)
+    return [names[round(i * step)] for i in range(count)]
+
+
 def assert_same_verdicts(result: AssignmentResult, other: AssignmentResult, name: str) -> None:
     """`other` (the notebook, the portable launcher's run) got exactly what `result` got: status,
     score and every check's outcome."""

@@ -16,6 +16,7 @@ from tests.harness import (
     assert_loses_points_on,
     assert_same_verdicts,
     grade_solutions,
+    spread,
     variant,
     with_notebooks,
 )
@@ -84,6 +85,9 @@ WRONG = [
 ]
 
 
+# Some of them also handed in as notebooks: conversion does not depend on the mistake (its rules:
+# tests/test_notebook.py; every reference graded as a notebook: tests/test_handed_in.py).
+NOTEBOOK_NAMES = spread([w[0] for w in WRONG])
 # Graded once more with the portable launcher forced (what Windows and macOS get): a known-wrong
 # solution and a correct one.
 PORTABLE_NAMES = ["XOR written as the lecture's XNOR", "alternative_numpy"]
@@ -96,7 +100,7 @@ def graded(tmp_path_factory) -> dict[str, AssignmentResult]:
     for path in sorted(ALTERNATIVES.glob("alternative_*.py")):
         solutions[path.stem] = {"gates.py": path}
     solutions["example 01-perfect"] = {"gates.py": REPO / "examples" / "submissions" / "01-perfect" / "gates.py"}
-    solutions = with_notebooks(solutions, "gates.py", [w[0] for w in WRONG], WORK[1])
+    solutions = with_notebooks(solutions, "gates.py", NOTEBOOK_NAMES, WORK[1])
     return grade_solutions(1, solutions, tmp_path_factory.mktemp("a1"), portable=PORTABLE_NAMES)
 
 
@@ -105,7 +109,7 @@ def test_known_wrong_solution_loses_points_on_its_check(graded, name, replacemen
     assert_loses_points_on(graded[name], targets, name)
 
 
-@pytest.mark.parametrize("name", [w[0] for w in WRONG])
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
 def test_known_wrong_solution_handed_in_as_a_notebook_loses_the_same_points(graded, name):
     assert_same_verdicts(graded[name], graded[name + NOTEBOOK], name)
 

@@ -23,6 +23,7 @@ from tests.harness import (
     assert_loses_points_on,
     assert_same_verdicts,
     grade_solutions,
+    spread,
     variant,
     with_notebooks,
 )
@@ -189,7 +190,7 @@ WRONG_CHECKPOINTS = [
 CODE_NAMES = [name for name, _, _ in WRONG_CODE]  # wrong code
 # Some of them also handed in as notebooks: conversion does not depend on the mistake (its rules:
 # tests/test_notebook.py; every reference graded as a notebook: tests/test_handed_in.py).
-NOTEBOOK_NAMES = CODE_NAMES[::4]
+NOTEBOOK_NAMES = spread(CODE_NAMES)
 
 
 def with_reference_checkpoints(code: str | object) -> Solution:

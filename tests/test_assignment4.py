@@ -21,6 +21,7 @@ from tests.harness import (
     assert_loses_points_on,
     assert_same_verdicts,
     grade_solutions,
+    spread,
     variant,
     with_notebooks,
 )
@@ -172,7 +173,7 @@ def graded(tmp_path_factory) -> dict[str, AssignmentResult]:
 CODE_NAMES = [name for name, replacements, _, _ in WRONG if replacements]  # wrong code
 # Some of them also handed in as notebooks: conversion does not depend on the mistake (its rules:
 # tests/test_notebook.py; every reference graded as a notebook: tests/test_handed_in.py).
-NOTEBOOK_NAMES = CODE_NAMES[::4]
+NOTEBOOK_NAMES = spread(CODE_NAMES)
 
 
 @pytest.mark.parametrize(("name", "replacements", "checkpoint", "targets"), WRONG, ids=[w[0] for w in WRONG])
