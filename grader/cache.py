@@ -113,7 +113,8 @@ def submission_digest(folder: Path, assignment: Assignment) -> str:
 
 def machine_context(runner_options: RunnerOptions) -> Callable[[Assignment], str]:
     """What of the grading machine an assignment's verdicts depend on: the data sets it reads
-    (which one each is) and, when its checks are device-dependent, whether CUDA is there."""
+    (which one each is), when its checks are device-dependent whether CUDA is there, and the
+    language its feedback is written in."""
 
     def context(assignment: Assignment) -> str:
         from grader.data import DATA_SETS, data_root
@@ -123,6 +124,8 @@ def machine_context(runner_options: RunnerOptions) -> Callable[[Assignment], str
             from grader.devices import cuda_available
 
             parts.append(f"cuda={cuda_available()}")
+        if runner_options.lang != "en":  # titles and feedback are written in it (English keys stay as they were)
+            parts.append(f"lang={runner_options.lang}")
         return "|".join(parts)
 
     return context

@@ -17,6 +17,9 @@ What it exports:
   `fed_by_call`;
 - checkpoints: `load_checkpoint` (weights only, with messages), `load_into` (into the judge's
   trusted architecture), `trusted_checkpoint` (both), `SAVE_HINT`;
+- the student's language: `say(en, ko)` (a feedback message in both languages; the one the
+  student reads is chosen) and `@title(ko=...)` (a check's Korean title; the English one is
+  the first line of its docstring);
 - the machine: `cuda_available` (asked without creating a CUDA context in the judge);
 - data sets the grader prepares (`data = [...]` in assignment.toml; `grader.data`): `MnistData`,
   `ensure_mnist`, `read_idx`, `write_mnist_folder`.
@@ -36,6 +39,7 @@ from typing import Any
 from grader.data import MnistData, ensure_mnist, read_idx, write_mnist_folder
 from grader.devices import cuda_available
 from grader.errors import RemoteError
+from grader.i18n import pick
 from grader.judge.client import Remote
 
 __all__ = [
@@ -61,10 +65,30 @@ __all__ = [
     "load_into",
     "read_idx",
     "require_function",
+    "say",
+    "title",
     "top_level_functions",
     "trusted_checkpoint",
     "write_mnist_folder",
 ]
+
+
+def say(en: str, ko: str) -> str:
+    """A message for the student in English and Korean: the one in the student's language.
+
+    ``assert ok, say(f"XOR(1, 1) returned {got}", f"XOR(1, 1)이 {got}을(를) 반환했습니다")``
+    """
+    return pick(en, ko)
+
+
+def title(*, ko: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The Korean title of a check (its English title is the first line of its docstring)."""
+
+    def mark(function: Callable[..., Any]) -> Callable[..., Any]:
+        function.__grader_title_ko__ = ko  # type: ignore[attr-defined]
+        return function
+
+    return mark
 
 
 def describe(value: Any) -> str:

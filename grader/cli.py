@@ -20,6 +20,7 @@ from grader.exporters.github import write_ci_outputs
 from grader.exporters.gradescope import write_gradescope
 from grader.exporters.lms import write_grades
 from grader.grading import Discovered, check_folder, ensure_grading_platform, grade_class
+from grader.i18n import LANGUAGES, choose, current, use
 from grader.intake import LAYOUTS
 from grader.isolation import probe
 from grader.marking import Marking
@@ -45,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="course folder holding assignments/ (default: $GRADER_COURSE, the course checkout, or the bundled one)",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of messages, check titles, feedback and reports: en or ko "
+        "(default: $GRADER_LANG, else the system's locale, else en)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -265,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return ExitCode.ERROR
+    use(choose(args.lang))
     try:
         course = find_course(args.course)
         handler = {
@@ -342,7 +350,7 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
         raise GraderError("--executor dask and --scheduler ADDRESS go together")
     _prepare_data(course, args.assignments or [a.id for a in course], args.data_dir)
     display = BatchDisplay(sys.stderr)
-    options = RunnerOptions(data_dir=args.data_dir, threads=1)
+    options = RunnerOptions(data_dir=args.data_dir, threads=1, lang=current())
     policy = args.policy or _default_policy(course)
     marking = Marking.load(
         roster=args.roster, policy=policy, extensions=args.extensions, times=args.times, overrides=args.overrides

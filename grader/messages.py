@@ -58,6 +58,7 @@ class RunnerOptions(Message):
     threads: int = 1  # torch threads per judge and worker
     data_dir: Path | None = None  # where the data sets are (`grader.data.data_root` when None)
     private: tuple[Path, ...] = ()  # folders student code must not see, besides the course and the data
+    lang: str = "en"  # the language of the feedback (`grader.i18n`)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +78,7 @@ class JudgeJob(Message):
     isolate: bool  # the worker enters `grader.isolation` where the machine allows it
     private: tuple[Path, ...]  # folders the worker must not see (the course's checks, ...)
     require: tuple[str, ...]  # isolation features the worker must get (what the machine allows)
+    lang: str = "en"  # the language the checks' titles and feedback are written in (`grader.i18n`)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import Protocol
 from grader.course import Assignment
 from grader.data import data_root
 from grader.errors import CourseError, SandboxError, SubmissionError, ZygoteError
+from grader.i18n import current
 from grader.isolation import FEATURES, WORKER_PID_FILE, Isolation, probe, sweep, uid_for
 from grader.launch import ZygoteLauncher, launcher, zygote_launcher
 from grader.messages import JudgeJob, RunnerOptions
@@ -106,6 +107,7 @@ class JudgeRunner:
         data_dir: Path | None = None,
         private: list[Path] | tuple[Path, ...] = (),
         templates: bool = False,
+        lang: str | None = None,
     ):
         """`templates`: collect each assignment's checks once and fork a judge per submission from
         that (`grader.judge.template`; needs the zygote, and falls back to ordinary judges without
@@ -115,8 +117,10 @@ class JudgeRunner:
         must get that much (``GRADER_ISOLATION=off`` switches isolation off). An isolated worker's
         file system holds only what it needs; `private` names folders to mask should they lie
         inside that, besides the course checkout and the data folder (grading adds the
-        submissions and the report folder)."""
+        submissions and the report folder). `lang`: the language of titles and feedback (default:
+        the one this process speaks, `grader.i18n.current`)."""
         self.threads = threads
+        self.lang = lang or current()
         self.scratch = scratch
         self.data_dir = data_root(data_dir)  # resolved here: the judge's environment is minimal
         self.private = [Path(p) for p in private]
@@ -131,7 +135,13 @@ class JudgeRunner:
     @classmethod
     def from_options(cls, options: RunnerOptions, *, templates: bool = False) -> JudgeRunner:
         """The runner `options` describe (sent to a Dask task, say)."""
-        return cls(threads=options.threads, data_dir=options.data_dir, private=options.private, templates=templates)
+        return cls(
+            threads=options.threads,
+            data_dir=options.data_dir,
+            private=options.private,
+            templates=templates,
+            lang=options.lang,
+        )
 
     def hide(self, folders: Sequence[Path]) -> None:
         self.private += [p for p in folders if p not in self.private]
@@ -261,6 +271,7 @@ class JudgeRunner:
             isolate=self.isolate,
             private=private,
             require=require,
+            lang=self.lang,
         )
 
     def _template(self, assignment: Assignment, visibilities: list[str]) -> _Template | None:

@@ -50,11 +50,13 @@ def main() -> int:
     import pytest
 
     from grader.course import load_assignment
+    from grader.i18n import use
     from grader.judge.plugin import GraderPlugin
     from grader.messages import JudgeJob
 
     templating = sys.argv[1] == "--template"  # --template JOB SOCKET OWNER: see grader.judge.template
     job = JudgeJob.from_json(Path(sys.argv[2] if templating else sys.argv[1]).read_bytes())
+    use(job.lang)
     assignment = load_assignment(job.assignment_dir)
     files = [str(p) for v in job.visibilities for p in assignment.check_files(v)]
     # Support modules beside the check files (a trusted copy of an architecture, say) are

@@ -18,6 +18,7 @@ import pytest
 
 from grader.course import Assignment
 from grader.errors import GraderError, RemoteError, WorkerFailure
+from grader.i18n import pick
 from grader.judge.client import WorkerClient, WorkerOptions
 from grader.judge.submission import StudentFiles, Submission
 from grader.messages import JudgeJob
@@ -232,6 +233,9 @@ def _title(item: pytest.Item) -> str:
     function = getattr(item, "function", None)
     doc = (getattr(function, "__doc__", None) or "").strip()
     title = doc.splitlines()[0].strip() if doc else item.name.split("[")[0].removeprefix("test_").replace("_", " ")
+    korean = getattr(function, "__grader_title_ko__", None)
+    if isinstance(korean, str) and korean.strip():
+        title = pick(title, korean.strip())
     callspec = getattr(item, "callspec", None)
     if callspec is not None:
         title += f" [{callspec.id}]"

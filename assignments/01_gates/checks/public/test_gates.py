@@ -2,7 +2,7 @@
 
 import pytest
 
-from grader.checklib import expect_floats, expect_int
+from grader.checklib import expect_floats, expect_int, say, title
 
 INPUTS = [(0, 0), (0, 1), (1, 0), (1, 1)]
 TRUTH = {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "NAND": [1, 1, 1, 0], "XOR": [0, 1, 1, 0]}
@@ -31,6 +31,7 @@ def test_perceptron_step_rule(submission):
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("gate", ["AND", "OR", "NAND"])
+@title(ko="가중치 세 개로 만든 퍼셉트론이 해당 게이트를 계산한다")
 def test_weights_compute_gate(submission, gate):
     """the weight triple computes its gate under the step rule"""
     weights = getattr(submission, f"{gate}_WEIGHTS")
@@ -38,8 +39,10 @@ def test_weights_compute_gate(submission, gate):
     w1, w2, b = triple
     for (x1, x2), want in zip(INPUTS, TRUTH[gate]):
         got = step((x1, x2), (w1, w2), b)
-        assert got == want, (
-            f"{gate}_WEIGHTS = {tuple(triple)} gives {got} for inputs ({x1}, {x2}); {gate} must give {want}"
+        assert got == want, say(
+            f"{gate}_WEIGHTS = {tuple(triple)} gives {got} for inputs ({x1}, {x2}); {gate} must give {want}",
+            f"{gate}_WEIGHTS = {tuple(triple)}는 입력 ({x1}, {x2})에 대해 {got}을(를) 냅니다. "
+            f"{gate}는 {want}이어야 합니다.",
         )
 
 
