@@ -20,6 +20,8 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
+from grader import i18n
+
 __all__ = [
     "BatchInterrupted",
     "CodecError",
@@ -196,7 +198,7 @@ class BatchInterrupted(GraderError):
 
     def __init__(self, run: Any, total: int):
         """`run`: the `grader.results.GradingRun` of what finished (this module imports nothing of
-        the grader, so it can be the bottom of every import)."""
+        the grader but `grader.i18n`, so it can be the bottom of every import)."""
         super().__init__(f"interrupted: {len(run.submissions)} of {total} submissions graded and saved")
         self.run = run
         self.total = total
@@ -291,8 +293,8 @@ class RemoteError(Exception):
         else:
             text = f"{self.type_name}: {self.message}" if self.message else self.type_name
         if self.type_name == "NotImplementedError" and not self.message:
-            text += " (not written yet)"
-        super().__init__(f"{call} raised {text}" if call else text)
+            text += i18n.text("worker.not_written")
+        super().__init__(i18n.text("worker.raised", call=call, error=text) if call else text)
 
 
 _remote_classes: dict[str, type[RemoteError]] = {}
