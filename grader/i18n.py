@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["DEFAULT", "LANGUAGES", "catalogue", "choose", "current", "pick", "text", "use"]
+__all__ = ["DEFAULT", "LANGUAGES", "catalogue", "choose", "current", "pick", "template", "text", "use"]
 
 LANGUAGES = ("en", "ko")
 DEFAULT = "en"
@@ -92,8 +92,11 @@ def catalogue(lang: str) -> dict[str, str]:
 def text(key: str, /, lang: str | None = None, **params: object) -> str:
     """The engine's message `key` in `lang` (default: the one this process speaks), its
     ``{parameters}`` filled in. A key the Korean catalogue lacks falls back to English."""
+    return template(key, lang).format_map(params)
+
+
+def template(key: str, lang: str | None = None) -> str:
+    """The message `key` in `lang` as written in the catalogue, its ``{parameters}`` not filled in."""
     lang = lang or _current
-    template = catalogue(lang).get(key) if lang != DEFAULT else None
-    if template is None:
-        template = catalogue(DEFAULT)[key]
-    return template.format_map(params)
+    found = catalogue(lang).get(key) if lang != DEFAULT else None
+    return found if found is not None else catalogue(DEFAULT)[key]
