@@ -20,7 +20,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from grader import i18n
+from grader.i18n import text as _say  # a leaf: it imports nothing of the grader either
 
 __all__ = [
     "BatchInterrupted",
@@ -293,8 +293,8 @@ class RemoteError(Exception):
         else:
             text = f"{self.type_name}: {self.message}" if self.message else self.type_name
         if self.type_name == "NotImplementedError" and not self.message:
-            text += i18n.text("worker.not_written")
-        super().__init__(i18n.text("worker.raised", call=call, error=text) if call else text)
+            text += _say("worker.not_written")
+        super().__init__(_say("worker.raised", call=call, error=text) if call else text)
 
 
 _remote_classes: dict[str, type[RemoteError]] = {}

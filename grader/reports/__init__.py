@@ -73,6 +73,7 @@ def _environment() -> Environment:
     env.filters["when"] = when
     env.globals["mark"] = lambda status: _STATUS_MARK.get(status, "")
     env.globals["tr"] = _translate
+    env.globals["not_on_roster"] = NOT_ON_ROSTER  # a marker among a submission's notes, shown in the report's language
     return env
 
 
