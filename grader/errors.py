@@ -186,11 +186,7 @@ class InsecureGrading(SandboxError):
 
     def __init__(self, described: str):
         """`described`: what student code gets here, as `grader.isolation.Isolation.describe` says it."""
-        super().__init__(
-            f"refusing to grade: this machine gives student code {described}. Run as root on "
-            "Linux (or where user namespaces are allowed), or pass --insecure to grade anyway; the reports "
-            "will say so"
-        )
+        super().__init__(_say("cli.insecure", isolation=described))
 
 
 class BatchInterrupted(GraderError):

@@ -74,8 +74,8 @@ class SourceMap:
         """'cell 4, line 3' for module line `line` (1-based)."""
         if 1 <= line <= len(self.lines) and self.lines[line - 1][0] > 0:
             cell, within = self.lines[line - 1]
-            return f"cell {cell}, line {within}"
-        return "a line the grader added"
+            return i18n.text("sources.cell_line", cell=cell, line=within)
+        return i18n.text("sources.added_line")
 
     def rewrite(self, text: str) -> str:
         """`text` with every mention of the module (file, file and line) told in the notebook's terms."""

@@ -380,7 +380,7 @@ class WorkerClient:
             )
         except OSError as exc:
             parent.close()
-            raise SandboxError(f"could not start a worker: {exc}") from exc
+            raise SandboxError(text("worker.could_not_start", error=exc)) from exc
         finally:
             child.close()
         assert self._proc.stdout is not None
@@ -396,10 +396,10 @@ class WorkerClient:
             self._drain()
             output = bytes(self._output[-2000:]).decode("utf-8", "replace")
             self._stop()
-            raise SandboxError(f"the worker did not start ({type(exc).__name__}): {output}") from None
+            raise SandboxError(text("worker.did_not_start", type=type(exc).__name__, output=output)) from None
         if "hello" not in hello or not isinstance(hello["hello"], dict):
             self._stop()
-            raise SandboxError("the worker did not greet")
+            raise SandboxError(text("worker.no_greeting"))
         isolation = hello["hello"].get("isolation") or {}
         self.isolation = {k: v for k, v in isolation.items() if k in _ISOLATION_FIELDS}
         self._worker_uid = uid_for(self._proc.pid) if isolation.get("uid") is True else None
@@ -408,8 +408,8 @@ class WorkerClient:
         lacking = [name for name in self.options.require if isolation.get(name) is not True]
         if lacking:
             self._stop()
-            reason = isolation.get("reason") or "no reason given"
-            raise SandboxError(f"the worker started without {', '.join(lacking)} isolation ({reason})")
+            reason = isolation.get("reason") or text("worker.no_reason")
+            raise SandboxError(text("worker.not_isolated", features=", ".join(lacking), reason=reason))
         if self._cgroup is not None and not self._cgroup.add(self._proc.pid):
             self._cgroup.close()
             self._cgroup = None
