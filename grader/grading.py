@@ -258,13 +258,11 @@ def discover(submissions: Path, staging: Path, *, layout: str = "auto", tz: str 
 def _nothing_found(submissions: Path, found: Discovered) -> IntakeError:
     """The error for a submissions folder in which the layout found no student at all."""
     if not found.skipped:
-        return IntakeError("holds no submissions: nothing to grade", path=submissions)
+        return IntakeError(text("intake.empty"), path=submissions)
     examples = "; ".join(f"{s.name}: {s.reason}" for s in found.skipped[:3])
-    more = f" (and {len(found.skipped) - 3} more)" if len(found.skipped) > 3 else ""
+    more = text("intake.and_more", count=len(found.skipped) - 3) if len(found.skipped) > 3 else ""
     return IntakeError(
-        f"read as {found.layout}, none of its {len(found.skipped)} entries is a student's submission "
-        f"({examples}{more}); if the download comes from an LMS, name its layout with --layout "
-        "(folders, canvas, moodle, blackboard, classroom)",
+        text("intake.no_student", layout=found.layout, count=len(found.skipped), examples=examples + more),
         path=submissions,
     )
 

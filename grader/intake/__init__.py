@@ -66,11 +66,11 @@ def read(folder: Path, layout: str = "auto", *, tz: str | tzinfo | None = None, 
     unknown layout or an unknown zone.
     """
     if layout not in LAYOUTS:
-        raise IntakeError(f"unknown layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
+        raise IntakeError(i18n.text("intake.unknown_layout", layout=repr(layout), layouts=", ".join(LAYOUTS)))
     if not folder.is_dir():
         if folder.is_file() and folder.name.lower().endswith(ARCHIVES):
-            raise IntakeError("is an archive: unpack the download into a folder and grade that folder", path=folder)
-        raise IntakeError("is not a folder of submissions", path=folder)
+            raise IntakeError(i18n.text("intake.archive"), path=folder)
+        raise IntakeError(i18n.text("intake.not_a_folder"), path=folder)
     detected = layout == "auto"
     if detected:
         layout = detect(folder)
@@ -179,4 +179,4 @@ def _zone(tz: str | tzinfo | None) -> tzinfo | None:
     try:
         return zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise IntakeError(f"unknown time zone {tz!r}: give a zone such as Asia/Seoul or UTC") from None
+        raise IntakeError(i18n.text("intake.unknown_zone", zone=repr(tz))) from None
