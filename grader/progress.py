@@ -15,7 +15,7 @@ from typing import TextIO
 from grader.grading import BatchProgress
 from grader.i18n import text
 from grader.reports import points
-from grader.terminal import Style
+from grader.terminal import Style, clip
 
 __all__ = ["BatchDisplay"]
 
@@ -92,7 +92,7 @@ class BatchDisplay:
         eta_text = "" if eta is None else text("progress.left", duration=_duration(eta))
         running = ", ".join(self.running[:3]) + (" …" if len(self.running) > 3 else "")
         line = f"{bar} {self.done}/{self.total or '?'}{eta_text}  " + text("progress.grading", names=running)
-        self.stream.write(line[: max(10, width - 1)])
+        self.stream.write(clip(line, max(10, width - 1), mark=""))  # columns: Korean letters take two
         self.stream.flush()
 
 

@@ -37,17 +37,17 @@ def width(text: str) -> int:
     )
 
 
-def clip(text: str, columns: int) -> str:
-    """`text` cut to at most `columns` columns, ending in "…" when cut."""
+def clip(text: str, columns: int, mark: str = "…") -> str:
+    """`text` cut to at most `columns` columns, ending in `mark` when cut."""
     if width(text) <= columns:
         return text
-    kept, used = [], 1
+    kept, used = [], width(mark)
     for c in text:
         used += width(c)
         if used > columns:
             break
         kept.append(c)
-    return "".join(kept) + "…"
+    return "".join(kept) + mark
 
 
 def pad(text: str, columns: int) -> str:
