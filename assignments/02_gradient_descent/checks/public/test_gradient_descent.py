@@ -93,20 +93,28 @@ def _plot_cost_curve(submission, plots):
         return sum((a * x + b - y) ** 2 for x, y in DATA) - 25 / 14  # 25/14: the cost's minimum
 
     lecture = [excess(*lecture_fit(DATA, 0.001, k)) for k in ks]
-    series = [Series(ks, lecture, "lecture's loop", dashed=True)]
+    series = [Series(ks, lecture, say("lecture's loop", "강의의 반복문"), dashed=True)]
     try:
         # A fit that ignores `steps` would run 100,000 steps for every point: draw it only if steps=0 is honoured.
         if expect_pair(submission.fit(DATA, steps=0), "fit") == (0.0, 0.0):
             yours = [excess(*expect_pair(submission.fit(DATA, steps=k), "fit")) for k in ks]
-            series.insert(0, Series(ks, yours, "your fit(DATA, steps=k)"))
+            series.insert(0, Series(ks, yours, say("your fit(DATA, steps=k)", "여러분의 fit(DATA, steps=k)")))
     except (AssertionError, RemoteError):
         pass  # the check's own assertion explains what is wrong
-    chart = line_chart(series, title="cost above its minimum", x_label="steps k", y_label="cost − minimum", log_y=True)
+    chart = line_chart(
+        series,
+        title=say("cost above its minimum", "최솟값을 뺀 cost"),
+        x_label=say("steps k", "단계 수 k"),
+        y_label=say("cost − minimum", "cost − 최솟값"),
+        log_y=True,
+    )
     plots.add(
         chart,
-        caption=(
+        caption=say(
             "Gradient descent on the lecture's three points, alpha = 0.001, from a = b = 0: after a fast first "
-            "drop, the cost above its minimum shrinks by the same factor every step (a straight line here)."
+            "drop, the cost above its minimum shrinks by the same factor every step (a straight line here).",
+            "강의의 세 점에 대해 a = b = 0에서 alpha = 0.001로 경사 하강법을 한 결과입니다. 처음에 빠르게 떨어진 뒤, "
+            "최솟값을 뺀 cost가 매 단계 같은 비율로 줄어듭니다 (이 그래프에서는 직선).",
         ),
     )
 

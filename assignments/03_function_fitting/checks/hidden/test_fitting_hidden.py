@@ -153,8 +153,21 @@ def test_short_training_sin(submission, plots):
     """a short train_sin run (200 steps) learns the middle of the interval"""
     model_handle, model, costs = train_and_load(submission, SIN, steps=SHORT_STEPS, seed=SHORT_SEED)
     mse = grid_mse(model, SIN, SIN_SHORT_RUN_PART)
-    plots.add(cost_chart(costs, f"train_sin(steps={SHORT_STEPS}): cost of every step"))
-    plots.add(curve_chart(model, SIN, f"after {SHORT_STEPS} steps: your model against sin(x)"))
+    plots.add(
+        cost_chart(
+            costs,
+            say(f"train_sin(steps={SHORT_STEPS}): cost of every step", f"train_sin(steps={SHORT_STEPS}): 단계별 손실"),
+        )
+    )
+    plots.add(
+        curve_chart(
+            model,
+            SIN,
+            say(
+                f"after {SHORT_STEPS} steps: your model against sin(x)", f"{SHORT_STEPS}단계 후: 여러분의 모델과 sin(x)"
+            ),
+        )
+    )
     assert model_handle.type_name.rsplit(".", 1)[-1] == "SinModel", say(
         f"train_sin must return a SinModel, got {describe(model_handle)}",
         f"train_sin은 SinModel을 반환해야 합니다. 반환값: {describe(model_handle)}",

@@ -236,8 +236,20 @@ def curve_chart(model: torch.nn.Module, task: Task, title: str) -> str:
     xs = x.reshape(-1).tolist()
     return line_chart(
         [
-            Series(xs, predict(model, x).reshape(-1).tolist(), "your model", color="#d9480f", width=3.0),
-            Series(xs, task.target(x).reshape(-1).tolist(), f"true {task.label}", color="#1d2330", dashed=True),
+            Series(
+                xs,
+                predict(model, x).reshape(-1).tolist(),
+                say("your model", "여러분의 모델"),
+                color="#d9480f",
+                width=3.0,
+            ),
+            Series(
+                xs,
+                task.target(x).reshape(-1).tolist(),
+                say(f"true {task.label}", f"실제 {task.label}"),
+                color="#1d2330",
+                dashed=True,
+            ),
         ],
         title=title,
         x_label="x",
@@ -249,9 +261,9 @@ def cost_chart(costs: list[float], title: str) -> str:
     """The cost of every training step, on a log scale."""
     steps = list(range(1, len(costs) + 1))
     return line_chart(
-        [Series(steps, costs, "your cost of each step")],
+        [Series(steps, costs, say("your cost of each step", "단계별 손실"))],
         title=title,
-        x_label="training step",
-        y_label="cost of the step's batch (log scale)",
+        x_label=say("training step", "학습 단계"),
+        y_label=say("cost of the step's batch (log scale)", "그 단계 배치의 손실 (로그 스케일)"),
         log_y=True,
     )

@@ -92,8 +92,18 @@ def test_checkpoint_error(student_files, plots, task):
     model = submitted_model(student_files, task)
     mse, limit = grid_mse(model, task), CHECKPOINT_MSE[task.name]
     plots.add(
-        curve_chart(model, task, f"{task.checkpoint}: your model against {task.label}"),
-        caption=f"mean squared error {mse:.4g} (root {rmse(mse)}) on {GRID_POINTS} points; at most {limit:g} passes",
+        curve_chart(
+            model,
+            task,
+            say(
+                f"{task.checkpoint}: your model against {task.label}",
+                f"{task.checkpoint}: 여러분의 모델과 {task.label}",
+            ),
+        ),
+        caption=say(
+            f"mean squared error {mse:.4g} (root {rmse(mse)}) on {GRID_POINTS} points; at most {limit:g} passes",
+            f"점 {GRID_POINTS}개에서 평균 제곱 오차 {mse:.4g} (제곱근 {rmse(mse)}). {limit:g} 이하면 통과",
+        ),
     )
     assert mse <= limit, say(
         f"{task.checkpoint}: the mean squared error on {GRID_POINTS} evenly spaced points of {task.interval} is "
@@ -113,8 +123,22 @@ def test_short_training_square(submission, plots):
     """a short train_square run (200 steps, seed 0) lowers the error"""
     _, model, costs = train_and_load(submission, SQUARE, steps=SHORT_STEPS, seed=0)
     mse = grid_mse(model, SQUARE)
-    plots.add(cost_chart(costs, f"train_square(steps={SHORT_STEPS}, seed=0): cost of every step"))
-    plots.add(curve_chart(model, SQUARE, f"after {SHORT_STEPS} steps: your model against x²"))
+    plots.add(
+        cost_chart(
+            costs,
+            say(
+                f"train_square(steps={SHORT_STEPS}, seed=0): cost of every step",
+                f"train_square(steps={SHORT_STEPS}, seed=0): 단계별 손실",
+            ),
+        )
+    )
+    plots.add(
+        curve_chart(
+            model,
+            SQUARE,
+            say(f"after {SHORT_STEPS} steps: your model against x²", f"{SHORT_STEPS}단계 후: 여러분의 모델과 x²"),
+        )
+    )
     assert mse <= SHORT_MSE_SQUARE, say(
         f"after train_square(steps={SHORT_STEPS}, seed=0) the mean squared error on {GRID_POINTS} points of "
         f"[-100, 100] is {mse:.4g} (root {rmse(mse)}); it must be at most {SHORT_MSE_SQUARE:g} "

@@ -143,7 +143,7 @@ def error_map(model: torch.nn.Module, head: str, title: str) -> str:
         y_range=(LOW, HIGH),
         x_label="x1",
         y_label="x2",
-        value_label=f"|predicted {head} - true {head}|",
+        value_label=say(f"|predicted {head} - true {head}|", f"|예측한 {head} - 실제 {head}|"),
     )
 
 
@@ -151,10 +151,10 @@ def cost_curve(costs: list[float], title: str) -> str:
     """The cost of every training step, on a log scale."""
     steps = list(range(1, len(costs) + 1))
     return line_chart(
-        [Series(steps, costs, "cost of the batch")],
+        [Series(steps, costs, say("cost of the batch", "배치의 손실"))],
         title=title,
-        x_label="training step",
-        y_label="cost (log scale)",
+        x_label=say("training step", "학습 단계"),
+        y_label=say("cost (log scale)", "손실 (로그 스케일)"),
         log_y=True,
     )
 

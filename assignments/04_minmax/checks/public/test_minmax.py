@@ -48,8 +48,18 @@ def test_checkpoint_error(student_files, plots, head):
     """the checkpoint's mean absolute error on 2,000 random points"""
     model = support.trusted_from_checkpoint(student_files.path(CHECKPOINT))
     plots.add(
-        support.error_map(model, head, f"{head} head of minmax_model.pt: absolute error over [0, 100]²"),
-        caption=f"|predicted {head} - {head}(x1, x2)| at the centres of a 30 x 30 grid (darker is worse)",
+        support.error_map(
+            model,
+            head,
+            say(
+                f"{head} head of minmax_model.pt: absolute error over [0, 100]²",
+                f"minmax_model.pt의 {head} 출력: [0, 100]²에서의 절대 오차",
+            ),
+        ),
+        caption=say(
+            f"|predicted {head} - {head}(x1, x2)| at the centres of a 30 x 30 grid (darker is worse)",
+            f"30 x 30 격자의 각 칸 중심에서 |예측한 {head} - {head}(x1, x2)| (진할수록 오차가 큼)",
+        ),
     )
     mae = support.mean_abs_errors(model, POINTS)[head]
     assert mae <= CHECKPOINT_MAE[head], say(
@@ -108,8 +118,17 @@ def test_short_training_lowers_error(submission, plots):
     """a short train(steps=100, seed=0) lowers both heads' error"""
     model, costs = support.run_train(submission, steps=SHORT_STEPS, seed=0)
     plots.add(
-        support.cost_curve(costs, f"train(steps={SHORT_STEPS}, seed=0): cost of every step"),
-        caption="the summed squared error of both heads on each batch of 100 pairs (log scale)",
+        support.cost_curve(
+            costs,
+            say(
+                f"train(steps={SHORT_STEPS}, seed=0): cost of every step",
+                f"train(steps={SHORT_STEPS}, seed=0): 단계별 손실",
+            ),
+        ),
+        caption=say(
+            "the summed squared error of both heads on each batch of 100 pairs (log scale)",
+            "쌍 100개짜리 배치마다 두 출력의 제곱 오차를 더한 값 (로그 스케일)",
+        ),
     )
     trained = support.trusted(model.state_dict(), say("the model returned by train", "train이 반환한 모델"))
     mae = support.mean_abs_errors(trained, POINTS)

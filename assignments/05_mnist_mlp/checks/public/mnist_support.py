@@ -270,20 +270,28 @@ def per_digit_accuracy(counts: list[list[int]]) -> list[float]:
 
 
 def confusion_chart(counts: list[list[int]], title: str) -> str:
-    return confusion_matrix(counts, title=title, labels=DIGITS, x_label="predicted digit", y_label="true digit")
+    return confusion_matrix(
+        counts,
+        title=title,
+        labels=DIGITS,
+        x_label=say("predicted digit", "예측한 숫자"),
+        y_label=say("true digit", "실제 숫자"),
+    )
 
 
 def learning_curves(history: dict[str, list[float]], title: str) -> list[str]:
     """Accuracy and loss per epoch, training and test split, as two charts."""
     epochs = list(range(1, len(history["train_acc"]) + 1))
     charts = []
-    for quantity, name in (("acc", "accuracy"), ("loss", "loss")):
+    for quantity, name in (("acc", say("accuracy", "정확도")), ("loss", say("loss", "손실"))):
         series = [
-            Series(epochs, history[f"train_{quantity}"], "train"),
-            Series(epochs, history[f"test_{quantity}"], "test split", dashed=True),
+            Series(epochs, history[f"train_{quantity}"], say("train", "학습 데이터")),
+            Series(epochs, history[f"test_{quantity}"], say("test split", "테스트 데이터"), dashed=True),
         ]
         y_range = (0.0, 1.0) if quantity == "acc" else None
-        charts.append(line_chart(series, title=f"{title}: {name}", x_label="epoch", y_label=name, y_range=y_range))
+        charts.append(
+            line_chart(series, title=f"{title}: {name}", x_label=say("epoch", "에포크"), y_label=name, y_range=y_range)
+        )
     return charts
 
 

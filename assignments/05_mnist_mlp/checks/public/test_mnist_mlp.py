@@ -302,10 +302,14 @@ def test_checkpoint_accuracy(student_files, data_dir, plots):
     acc = float((predicted == data.test_y).double().mean())
     clean = support.accuracy(model, data.test_x, data.test_y)
     plots.add(
-        support.confusion_chart(counts, f"{CHECKPOINT} on the perturbed test images"),
-        caption=(
+        support.confusion_chart(
+            counts, say(f"{CHECKPOINT} on the perturbed test images", f"변형한 테스트 이미지에서 {CHECKPOINT}의 결과")
+        ),
+        caption=say(
             f"Accuracy {acc:.2%} on {data.test_label}, lightly perturbed (as given: {clean:.2%}). "
-            "Row: the true digit; column: the digit the model predicted."
+            "Row: the true digit; column: the digit the model predicted.",
+            f"약간 변형한 {data.test_label}에서 정확도 {acc:.2%} (원본 그대로는 {clean:.2%}). "
+            "행: 실제 숫자, 열: 모델이 예측한 숫자.",
         ),
     )
     full = data.source.kind != "offline-subset"
@@ -340,7 +344,10 @@ def test_short_training_accuracy(submission, data_dir, plots):
     acc = float((predicted == data.test_y).double().mean())
     plots.add(
         support.confusion_chart(support.confusion(data.test_y, predicted), f"train(epochs=1, limit={SHORT_LIMIT})"),
-        caption=f"The returned model's accuracy on {data.test_label}: {acc:.2%}.",
+        caption=say(
+            f"The returned model's accuracy on {data.test_label}: {acc:.2%}.",
+            f"{data.test_label}에서 반환된 모델의 정확도: {acc:.2%}.",
+        ),
     )
     assert acc >= SHORT_ACCURACY, say(
         f"after train(root, epochs=1, limit={SHORT_LIMIT}, seed=0) the model classifies {acc:.2%} of "
@@ -368,8 +375,11 @@ def test_history(submission, data_dir, plots):
     for svg in support.learning_curves(history, call):
         plots.add(
             svg,
-            caption=f"The history {call} returned; its test split: {support.VALIDATION:,} training images of "
-            f"{data.label}.",
+            caption=say(
+                f"The history {call} returned; its test split: {support.VALIDATION:,} training images of {data.label}.",
+                f"{call}이(가) 반환한 history입니다. 테스트 데이터는 {data.label}의 학습 이미지 "
+                f"{support.VALIDATION:,}장입니다.",
+            ),
         )
     for key in support.HISTORY_KEYS:
         low, high = (0.0, 1.0) if key.endswith("acc") else (0.0, math.inf)
