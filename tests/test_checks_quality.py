@@ -88,6 +88,14 @@ def korean_title(function: ast.FunctionDef) -> str | None:
     return None
 
 
+def title_below_hypothesis(function: ast.FunctionDef) -> bool:
+    """Whether `@title` is applied before hypothesis wraps the test (`@given`, `@settings`,
+    `@example` above it), so that the wrapper the judge collects has no Korean title."""
+    names = [_called(d) if isinstance(d, ast.Call) else None for d in function.decorator_list]
+    hypothesis = [i for i, name in enumerate(names) if name in ("given", "settings", "example")]
+    return "title" in names and bool(hypothesis) and names.index("title") > min(hypothesis)
+
+
 def _called(call: ast.Call) -> str | None:
     if isinstance(call.func, ast.Name):
         return call.func.id
@@ -217,6 +225,8 @@ def language_problems(source: str, *, check_file: bool) -> list[str]:
                 problems.append(f"{function.name}: no docstring (its English title)")
             if not ko or not ko.strip() or not has_hangul(ko):
                 problems.append(f"{function.name}: no @title(ko=...) with a Korean title")
+            elif title_below_hypothesis(function):
+                problems.append(f"{function.name}: @title must sit above @given (hypothesis's wrapper drops it)")
     feedback = Feedback(tree)
     for line, message in feedback_sites(tree):
         problems.extend(f"line {line}: {problem}" for problem in feedback.problems(message))
@@ -240,6 +250,9 @@ PLANTED = {
     "an empty Korean": 'def helper(v):\n    assert v, say("bad", "")\n',
     "an English message stored first": 'def helper(v):\n    message = f"bad {v}"\n    assert v, message\n',
     "an English suffix": 'def helper(v):\n    assert v, say("bad", "잘못됨") + (" (mean)" if v else "")\n',
+    "a title hypothesis hides": (
+        '@given(x=st.integers())\n@title(ko="x가 동작한다")\ndef test_x(s, x):\n    """x works"""\n'
+    ),
     "an English hint returned": (
         'def hint(v):\n    return f" ({v})"\ndef helper(v):\n    assert v, say("bad", "잘못됨") + hint(v)\n'
     ),

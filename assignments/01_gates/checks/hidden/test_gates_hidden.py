@@ -41,9 +41,9 @@ def same_length(draw, values):
 
 
 @pytest.mark.points(2)
+@title(ko="perceptron이 경계를 포함한 여러 입력에서 정의와 일치한다")
 @settings(max_examples=150)
 @given(xw=same_length(quarters), b=quarters)
-@title(ko="perceptron이 경계를 포함한 여러 입력에서 정의와 일치한다")
 def test_perceptron_definition_exact(submission, xw, b):
     """perceptron matches the definition on many inputs, boundary included"""
     x, w = xw
@@ -55,9 +55,9 @@ def test_perceptron_definition_exact(submission, xw, b):
 
 
 @pytest.mark.points(1)
+@title(ko="perceptron이 임의의 실수 입력에서 정의와 일치한다")
 @settings(max_examples=100)
 @given(xw=same_length(st.floats(-1e3, 1e3)), b=st.floats(-1e3, 1e3))
-@title(ko="perceptron이 임의의 실수 입력에서 정의와 일치한다")
 def test_perceptron_definition_reals(submission, xw, b):
     """perceptron matches the definition on arbitrary real inputs"""
     x, w = xw
@@ -72,9 +72,9 @@ def test_perceptron_definition_reals(submission, xw, b):
 
 
 @pytest.mark.points(1)
+@title(ko="x와 w의 길이가 다르면 perceptron이 ValueError를 발생시킨다")
 @settings(max_examples=30)
 @given(x=st.lists(quarters, min_size=0, max_size=6), w=st.lists(quarters, min_size=0, max_size=6))
-@title(ko="x와 w의 길이가 다르면 perceptron이 ValueError를 발생시킨다")
 def test_perceptron_length_mismatch(submission, x, w):
     """perceptron raises ValueError when x and w differ in length"""
     assume(len(x) != len(w))

@@ -57,9 +57,9 @@ def hessian_eigenvalues(xs):
 
 
 @pytest.mark.points(2)
+@title(ko="cost가 임의의 데이터에서 제곱 오차의 합을 계산한다")
 @settings(max_examples=60, phases=NO_SHRINK)
 @given(a=parameter, b=parameter, data=data_sets)
-@title(ko="cost가 임의의 데이터에서 제곱 오차의 합을 계산한다")
 def test_cost_formula(submission, a, b, data):
     """cost is the summed squared error on random data sets"""
     got = expect_float(submission.cost(a, b, data), "cost(a, b, data)")
@@ -77,9 +77,9 @@ def test_cost_formula(submission, a, b, data):
 
 
 @pytest.mark.points(2)
+@title(ko="gradient가 임의의 데이터에서 공식과 일치한다")
 @settings(max_examples=60, phases=NO_SHRINK)
 @given(a=parameter, b=parameter, data=data_sets)
-@title(ko="gradient가 임의의 데이터에서 공식과 일치한다")
 def test_gradient_closed_form(submission, a, b, data):
     """gradient matches the formulas on random data sets"""
     got = expect_pair(submission.gradient(a, b, data), "gradient(a, b, data)")
@@ -108,9 +108,9 @@ def _gradient_hint(got, want, n):
 
 
 @pytest.mark.points(1)
+@title(ko="gradient가 여러분의 cost의 중앙 차분과 일치한다")
 @settings(max_examples=40, phases=NO_SHRINK)
 @given(a=parameter, b=parameter, data=data_sets)
-@title(ko="gradient가 여러분의 cost의 중앙 차분과 일치한다")
 def test_gradient_is_derivative_of_cost(submission, a, b, data):
     """gradient matches central finite differences of your own cost"""
     cost, h = submission.cost, 1e-3
@@ -134,9 +134,9 @@ def test_gradient_is_derivative_of_cost(submission, a, b, data):
 
 
 @pytest.mark.points(1)
+@title(ko="step이 a는 d cost/d a로, b는 d cost/d b로 업데이트한다 (임의의 데이터)")
 @settings(max_examples=40, phases=NO_SHRINK)
 @given(a=parameter, b=parameter, data=data_sets, alpha=st.sampled_from([1e-4, 1e-3, 0.005, 0.01, 0.05, 0.1]))
-@title(ko="step이 a는 d cost/d a로, b는 d cost/d b로 업데이트한다 (임의의 데이터)")
 def test_step_uses_each_partial_derivative(submission, a, b, data, alpha):
     """step moves a with d cost/d a and b with d cost/d b (random data)"""
     da, db = expect_pair(submission.gradient(a, b, data), "gradient(a, b, data)")
@@ -163,12 +163,12 @@ def test_step_uses_each_partial_derivative(submission, a, b, data, alpha):
 
 
 @pytest.mark.points(1)
+@title(ko="fit이 주어진 (a, b)에서 시작해 정확히 `steps`번 업데이트한다")
 @settings(max_examples=30, phases=NO_SHRINK)
 @given(a=parameter, b=parameter, data=data_sets, steps=st.integers(0, 25), fraction=st.sampled_from([0.1, 0.5, 1.0]))
 @example(a=1.5, b=-2.0, data=DATA, steps=0, fraction=1.0)  # simple cases first: clear feedback, fast failure
 @example(a=0.0, b=0.0, data=DATA, steps=1, fraction=0.5)
 @example(a=-1.0, b=2.0, data=DATA, steps=3, fraction=0.1)
-@title(ko="fit이 주어진 (a, b)에서 시작해 정확히 `steps`번 업데이트한다")
 def test_fit_uses_start_and_steps(submission, a, b, data, steps, fraction):
     """fit starts from the given (a, b) and takes exactly `steps` steps"""
     _, largest = hessian_eigenvalues([x for x, _ in data])
@@ -199,9 +199,9 @@ def well_conditioned(draw):
 
 
 @pytest.mark.points(2)
+@title(ko="fit이 조건이 좋은 임의의 데이터에서 numpy.polyfit과 일치한다")
 @settings(max_examples=25, phases=NO_SHRINK)
 @given(problem=well_conditioned())
-@title(ko="fit이 조건이 좋은 임의의 데이터에서 numpy.polyfit과 일치한다")
 def test_fit_agrees_with_polyfit(submission, problem):
     """fit agrees with numpy.polyfit on random well-conditioned data"""
     data, low, high = problem

@@ -49,9 +49,9 @@ def cost_inputs(draw):
 
 
 @pytest.mark.points(2)
+@title(ko="minmax_cost가 임의의 텐서에서 공식과 일치한다 (속성 기반)")
 @settings(max_examples=50)
 @given(inputs=cost_inputs())
-@title(ko="minmax_cost가 임의의 텐서에서 공식과 일치한다 (속성 기반)")
 def test_cost_formula(submission, inputs):
     """minmax_cost matches the formula on random tensors (property-based)"""
     x, pred_max, pred_min = inputs
@@ -95,9 +95,9 @@ SYMMETRY_TOLERANCE = 8.0
 
 
 @pytest.mark.points(2)
+@title(ko="체크포인트가 임의의 쌍에서 max와 min을 가깝게 예측한다 (속성 기반)")
 @settings(max_examples=50)
 @given(x=batches(32))
-@title(ko="체크포인트가 임의의 쌍에서 max와 min을 가깝게 예측한다 (속성 기반)")
 def test_checkpoint_close_to_max_and_min(student_files, x):
     """the checkpoint predicts max and min closely on random pairs (property-based)"""
     x = torch.from_numpy(x)
@@ -113,9 +113,9 @@ def test_checkpoint_close_to_max_and_min(student_files, x):
 
 
 @pytest.mark.points(1)
+@title(ko="체크포인트가 예측한 max가 예측한 min보다 작지 않다 (속성 기반)")
 @settings(max_examples=50)
 @given(x=batches(32))
-@title(ko="체크포인트가 예측한 max가 예측한 min보다 작지 않다 (속성 기반)")
 def test_checkpoint_max_not_below_min(student_files, x):
     """the checkpoint's predicted max is not below its predicted min (property-based)"""
     got = support.predict(checkpoint_model(student_files), torch.from_numpy(x))
@@ -129,9 +129,9 @@ def test_checkpoint_max_not_below_min(student_files, x):
 
 
 @pytest.mark.points(1)
+@title(ko="체크포인트가 (x1, x2)와 (x2, x1)에 거의 같은 답을 낸다 (속성 기반)")
 @settings(max_examples=50)
 @given(x=batches(32))
-@title(ko="체크포인트가 (x1, x2)와 (x2, x1)에 거의 같은 답을 낸다 (속성 기반)")
 def test_checkpoint_symmetric(student_files, x):
     """the checkpoint gives nearly the same answers for (x1, x2) and (x2, x1) (property-based)"""
     model = checkpoint_model(student_files)
