@@ -107,7 +107,7 @@ def test_checkpoint_close_to_max_and_min(student_files, x):
         assert abs(got[head][row] - want[head][row]) <= POINT_TOLERANCE, say(
             f"minmax_model.pt predicts {head} = {got[head][row]:.3f} for a pair whose {head} is "
             f"{want[head][row]:.3f}; every prediction on [0, 100]² must be within {POINT_TOLERANCE} of the truth",
-            f"minmax_model.pt가 {head}이(가) {want[head][row]:.3f}인 쌍에 대해 {head} = {got[head][row]:.3f}로 "
+            f"minmax_model.pt가 실제 {head} 값이 {want[head][row]:.3f}인 쌍에 대해 {head} = {got[head][row]:.3f}로 "
             f"예측합니다. [0, 100]²의 모든 예측은 정답과 {POINT_TOLERANCE} 이내여야 합니다",
         )
 

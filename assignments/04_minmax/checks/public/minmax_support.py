@@ -208,7 +208,7 @@ def forward_outputs(out, n: int, call: str) -> dict[str, np.ndarray]:
         )
         assert type(value) is torch.Tensor and tuple(value.shape) == (n, 1), say(
             f"the {name} returned by {call} must be a tensor of shape ({n}, 1), got {got}",
-            f"{call}이(가) 반환한 {name}은(는) 모양이 ({n}, 1)인 텐서여야 합니다. 받은 값: {got}",
+            f"{call}이(가) 반환한 {name} 값은 모양이 ({n}, 1)인 텐서여야 합니다. 받은 값: {got}",
         )
     return {name: value.double().numpy().reshape(-1) for name, value in zip(HEADS, out)}
 
@@ -235,7 +235,7 @@ def forward_agrees(got: dict[str, np.ndarray], want: dict[str, np.ndarray], x: t
             f"at (x1, x2) = ({x1:.4g}, {x2:.4g}) the {head} returned by {call} is {got[head][row]:.6g}, but the "
             f"prescribed architecture with the same weights gives {want[head][row]:.6g}. forward must be "
             "out = self.layer(x); return self.max_layer(out), self.min_layer(out), with every layer of the statement",
-            f"(x1, x2) = ({x1:.4g}, {x2:.4g})에서 {call}이(가) 반환한 {head}은(는) {got[head][row]:.6g}인데, "
+            f"(x1, x2) = ({x1:.4g}, {x2:.4g})에서 {call}이(가) 반환한 {head} 값은 {got[head][row]:.6g}인데, "
             f"같은 가중치로 정해진 구조를 계산하면 {want[head][row]:.6g}입니다. forward는 "
             "out = self.layer(x); return self.max_layer(out), self.min_layer(out)이어야 하고, 문제에 나온 층을 모두 "
             "써야 합니다",

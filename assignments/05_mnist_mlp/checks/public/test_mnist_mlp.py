@@ -132,7 +132,7 @@ def test_get_device(submission):
         f"get_device() returned a {kind} device on a machine where torch.cuda.is_available() is "
         f"{want == 'cuda'}; expected {want}",
         f"torch.cuda.is_available()이 {want == 'cuda'}인 컴퓨터에서 get_device()가 {kind} 장치를 반환했습니다. "
-        f"{want}이어야 합니다",
+        f"{want} 장치여야 합니다",
     )
 
 
