@@ -96,8 +96,8 @@ def test_cost_on_an_example(submission):
         "pred_min = [[13], [20], [46]]; expected 30 = 5 (max head: 1² + 2² + 0²) + 25 (min head: 3² + 0² + 4²). "
         "Sum the squared errors of both heads (a mean would give 10)",
         f"x = [[10, 40], [70, 20], [50, 50]], pred_max = [[41], [68], [50]], pred_min = [[13], [20], [46]]일 때 "
-        f"{call}의 반환값은 {value:g}입니다. 30 = 5 (max 출력: 1² + 2² + 0²) + 25 (min 출력: 3² + 0² + 4²)이 나와야 "
-        "합니다. 두 출력의 제곱 오차를 모두 더하세요 (평균을 내면 10이 됩니다)",
+        f"{call}의 반환값은 {value:g}입니다. 30이 나와야 합니다: 5 (max 출력: 1² + 2² + 0²) + 25 (min 출력: "
+        "3² + 0² + 4²). 두 출력의 제곱 오차를 모두 더하세요 (평균을 내면 10이 됩니다)",
     )
 
 
