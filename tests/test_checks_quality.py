@@ -151,7 +151,10 @@ def checklib_names(tree: ast.Module) -> set[str]:
 
 
 class Feedback:
-    """Whether an expression is a message in both languages, in one module."""
+    """Whether an expression is a message in both languages, in one module: a `say(...)`, a
+    checklib helper's message, a sum or choice of such, a module function that returns one, or a
+    name every assignment in the module binds to one (by name, not by scope: a heuristic that
+    errs on the side of asking for `say`)."""
 
     def __init__(self, tree: ast.Module) -> None:
         self.helpers = checklib_names(tree)
@@ -245,7 +248,7 @@ PLANTED = {
     "an English AssertionError": 'def helper(v):\n    raise AssertionError(f"bad {v}")\n',
     "an English skip": 'def helper():\n    pytest.skip("no GPU here")\n',
     "an English fail reason": 'def helper():\n    pytest.fail(reason="broken")\n',
-    "Korean left in English": 'def helper(v):\n    assert v, say(f"bad {v}", f"bad {v}")\n',
+    "English left in the Korean": 'def helper(v):\n    assert v, say(f"bad {v}", f"bad {v}")\n',
     "a placeholder lost": 'def helper(v, w):\n    assert v, say(f"{v} is not {w}", f"{v}이(가) 틀렸습니다")\n',
     "an empty Korean": 'def helper(v):\n    assert v, say("bad", "")\n',
     "an English message stored first": 'def helper(v):\n    message = f"bad {v}"\n    assert v, message\n',
@@ -274,6 +277,6 @@ def test_translated_titles_and_messages_pass():
         '    hint = say(" (mean)", " (평균)")\n'
         '    assert s, say(f"got {s!r} for {t:.3f}", f"{t:.3f}에 대해 {s!r}이(가) 나왔습니다") + (hint if t else "")\n'
         '    expect_int(s, 1, "x")\n'
-        "    raise AssertionError(expect_int(s, 1, 'x'))\n"
+        '    raise AssertionError(say("bad", "잘못되었습니다"))\n'
     )
     assert language_problems(source, check_file=True) == []
