@@ -177,10 +177,10 @@ def test_fit_uses_start_and_steps(submission, a, b, data, steps, fraction):
     got = expect_pair(submission.fit(data, alpha=alpha, steps=steps, a=a, b=b), call)
     want = lecture_fit(data, alpha, steps, a, b)
     assert close(got, want, 1e-9 * (1 + abs(a) + abs(b) + abs(want[0]) + abs(want[1]))), say(
-        f"{call} returned {fmt(got)}, expected {fmt(want)}: start from the given a and b and apply step "
-        f"exactly `steps` times",
-        f"{call}의 반환값은 {fmt(got)}이고, 기대값은 {fmt(want)}입니다. 주어진 a와 b에서 시작해 step을 "
-        f"정확히 `steps`번 적용하세요",
+        f"{call} returned {fmt(got)}, expected {fmt(want)}: start from the given a and b and apply step exactly "
+        "`steps` times",
+        f"{call}의 반환값은 {fmt(got)}이고, 기대값은 {fmt(want)}입니다. 주어진 a와 b에서 시작해 step을 정확히 "
+        "`steps`번 적용하세요",
     ) + (
         say(" (with steps=0, return the start unchanged)", " (steps=0이면 시작값을 그대로 반환합니다)")
         if steps == 0
@@ -235,8 +235,8 @@ def finite_fit(submission, why, data, alpha, steps, a=0.0, b=0.0):
         raise AssertionError(
             say(
                 f"{call} raised FloatingPointError{detail}; {why}, so fit must not raise",
-                f"{call}이(가) FloatingPointError{detail}를 발생시켰습니다. {why}. "
-                "따라서 fit은 예외를 발생시키면 안 됩니다",
+                f"{call}이(가) FloatingPointError{detail}를 발생시켰습니다. {why}. 따라서 fit은 예외를 발생시키면 안 "
+                "됩니다",
             )
         ) from None
     return call, result
@@ -395,8 +395,8 @@ def test_fit_torch_seeded(submission):
     first = expect_pair(submission.fit_torch(DATA, lr=0.001, steps=5, seed=7), "fit_torch(DATA, steps=5, seed=7)")
     again = expect_pair(submission.fit_torch(DATA, lr=0.001, steps=5, seed=7), "fit_torch(DATA, steps=5, seed=7)")
     assert first == again, say(
-        f"two runs with seed 7 gave {fmt(first)} and {fmt(again)}: call torch.manual_seed(seed) before "
-        "creating the layer",
+        f"two runs with seed 7 gave {fmt(first)} and {fmt(again)}: call torch.manual_seed(seed) before creating the "
+        "layer",
         f"seed 7로 두 번 실행했더니 {fmt(first)}와(과) {fmt(again)}로 결과가 달랐습니다. 층을 만들기 전에 "
         "torch.manual_seed(seed)를 호출하세요",
     )

@@ -28,8 +28,8 @@ def test_cost_on_lecture_data(submission):
         got = expect_float(submission.cost(a, b, DATA), f"cost({a:g}, {b:g}, DATA)")
         mean = abs(3 * got - want) <= 1e-9 * (1 + want)
         assert abs(got - want) <= 1e-9 * (1 + want), say(
-            f"cost({a:g}, {b:g}, DATA) returned {got:.10g}, expected {want:.10g} = the sum of (a*x + b - y)**2 "
-            "over the three points",
+            f"cost({a:g}, {b:g}, DATA) returned {got:.10g}, expected {want:.10g} = the sum of (a*x + b - y)**2 over "
+            "the three points",
             f"cost({a:g}, {b:g}, DATA)의 반환값은 {got:.10g}입니다. 세 점에서 (a*x + b - y)**2를 모두 더한 "
             f"{want:.10g}이(가) 나와야 합니다",
         ) + (

@@ -75,8 +75,7 @@ def test_checkpoint_forward_matches(submission, student_files, task):
             f"{mismatch:.4g} from those layers applied to those weights; the forward must apply exactly these layers",
             f"{call}이(가) 반환한 모델이 {task.checkpoint}의 가중치로 Linear -> ReLU -> Linear -> ReLU -> Linear를 "
             f"계산하지 않습니다. 임의의 입력 {len(fractions)}개에서 그 층들을 그 가중치로 적용한 값과 최대 "
-            f"{mismatch:.4g}만큼 "
-            "다릅니다. forward는 정확히 이 층들을 적용해야 합니다",
+            f"{mismatch:.4g}만큼 다릅니다. forward는 정확히 이 층들을 적용해야 합니다",
         )
 
     agrees()
@@ -179,9 +178,8 @@ def test_short_training_sin(submission, plots):
         "every step draws a new batch of uniform x in [-10, 10] with targets sin(x), and calls zero_grad, backward "
         "and step",
         f"train_sin(steps={SHORT_STEPS}) 후 [{low:g}, {high:g}]의 {GRID_POINTS}개 점에서 평균 제곱 오차가 "
-        f"{mse:.4g}입니다. {SHORT_MSE_SIN:g} 이하여야 합니다 (학습하지 않은 모델은 0.35 이상). 매 단계마다 "
-        "[-10, 10]에서 균등하게 새 x 배치를 뽑아 목표값 sin(x)를 만들고, zero_grad, backward, step을 호출하는지 "
-        "확인하세요",
+        f"{mse:.4g}입니다. {SHORT_MSE_SIN:g} 이하여야 합니다 (학습하지 않은 모델은 0.35 이상). 매 단계마다 [-10, "
+        "10]에서 균등하게 새 x 배치를 뽑아 목표값 sin(x)를 만들고, zero_grad, backward, step을 호출하는지 확인하세요",
     )
 
 
@@ -222,7 +220,6 @@ def test_cost_is_summed_squared_error_sin(submission):
         "((model(x_train) - y_train) ** 2).sum(), with x uniform in [-10, 10] and targets sin(x)",
         f"train_sin(steps={COST_STEPS}, batch_size={batch_size}, lr=0.0): 모델이 고정되어 있으므로 한 단계의 손실은 "
         f"[-10, 10]에서 그 모델의 평균 제곱 오차의 약 {batch_size}배여야 합니다. 여러분의 손실은 그 "
-        f"{ratio:.3g}배입니다. "
-        "손실은 batch_size개 샘플로 된 배치에 대한 합 ((model(x_train) - y_train) ** 2).sum()이고, "
-        "x는 [-10, 10]에서 균등하게, 목표값은 sin(x)입니다",
+        f"{ratio:.3g}배입니다. 손실은 batch_size개 샘플로 된 배치에 대한 합 ((model(x_train) - y_train) ** "
+        "2).sum()이고, x는 [-10, 10]에서 균등하게, 목표값은 sin(x)입니다",
     )

@@ -235,10 +235,9 @@ def forward_agrees(got: dict[str, np.ndarray], want: dict[str, np.ndarray], x: t
             f"at (x1, x2) = ({x1:.4g}, {x2:.4g}) the {head} returned by {call} is {got[head][row]:.6g}, but the "
             f"prescribed architecture with the same weights gives {want[head][row]:.6g}. forward must be "
             "out = self.layer(x); return self.max_layer(out), self.min_layer(out), with every layer of the statement",
-            f"(x1, x2) = ({x1:.4g}, {x2:.4g})에서 {call}이(가) 반환한 {head} 값은 {got[head][row]:.6g}인데, "
-            f"같은 가중치로 정해진 구조를 계산하면 {want[head][row]:.6g}입니다. forward는 "
-            "out = self.layer(x); return self.max_layer(out), self.min_layer(out)이어야 하고, 문제에 나온 층을 모두 "
-            "써야 합니다",
+            f"(x1, x2) = ({x1:.4g}, {x2:.4g})에서 {call}이(가) 반환한 {head} 값은 {got[head][row]:.6g}인데, 같은 "
+            f"가중치로 정해진 구조를 계산하면 {want[head][row]:.6g}입니다. forward는 out = self.layer(x); return "
+            "self.max_layer(out), self.min_layer(out)이어야 하고, 문제에 나온 층을 모두 써야 합니다",
         )
     )
 

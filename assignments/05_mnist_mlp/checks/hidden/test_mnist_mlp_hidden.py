@@ -70,8 +70,8 @@ def test_constructor_dimensions(submission):
     got = describe(out)
     assert type(out) is torch.Tensor and tuple(out.shape) == (4, 3), say(
         f"MultiLayerPerceptron(input_dim=20, hidden_dim=64, output_dim=3) must map (4, 20) to (4, 3), got {got}",
-        f"MultiLayerPerceptron(input_dim=20, hidden_dim=64, output_dim=3)은 (4, 20)을 (4, 3)으로 바꿔야 합니다. "
-        f"받은 값: {got}",
+        "MultiLayerPerceptron(input_dim=20, hidden_dim=64, output_dim=3)은 (4, 20)을 (4, 3)으로 바꿔야 합니다. 받은 "
+        f"값: {got}",
     )
 
 

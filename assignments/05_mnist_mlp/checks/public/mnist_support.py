@@ -309,8 +309,7 @@ def worker_torch(submission):
                 f"{MODULE_FILE} must `import torch` at the top, as the skeleton does: the checks build the DataLoader, "
                 "loss function and optimizer they pass to your functions with it",
                 f"{MODULE_FILE}은(는) 스켈레톤처럼 맨 위에서 `import torch`를 해야 합니다. 검사가 이 모듈로 "
-                "DataLoader, "
-                "손실 함수, 옵티마이저를 만들어 여러분의 함수에 넘깁니다",
+                "DataLoader, 손실 함수, 옵티마이저를 만들어 여러분의 함수에 넘깁니다",
             )
         ) from None
     assert isinstance(module, Remote) and module.type_name == "module", say(
@@ -375,8 +374,8 @@ def run_train(submission, root: str, *, epochs: int, limit: int, seed: int, devi
         f"{call}이(가) 반환하는 첫 번째 값은 학습한 MultiLayerPerceptron이어야 합니다. 받은 값: {describe(model)}",
     )
     assert type(history) is dict and set(history) >= set(HISTORY_KEYS), say(
-        f"{call} must return the history second: a dict with the keys {', '.join(HISTORY_KEYS)}, "
-        f"got {describe(history)}",
+        f"{call} must return the history second: a dict with the keys {', '.join(HISTORY_KEYS)}, got "
+        f"{describe(history)}",
         f"{call}이(가) 반환하는 두 번째 값은 history, 즉 {', '.join(HISTORY_KEYS)} 키를 가진 dict여야 합니다. "
         f"받은 값: {describe(history)}",
     )

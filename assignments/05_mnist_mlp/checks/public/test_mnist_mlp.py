@@ -108,7 +108,7 @@ def test_forward_gives_logits(submission, data_dir):
             f"forward's output differs by up to {worst:.4g} from what the prescribed layers "
             "(Linear(784, 1024) -> tanh -> Linear(1024, 10)) compute with the same weights; forward must be "
             "self.model(x flattened to (N, 784)) and nothing else",
-            f"forward의 출력이 같은 가중치로 정해진 층(Linear(784, 1024) -> tanh -> Linear(1024, 10))을 계산한 값과 "
+            "forward의 출력이 같은 가중치로 정해진 층(Linear(784, 1024) -> tanh -> Linear(1024, 10))을 계산한 값과 "
             f"최대 {worst:.4g}만큼 다릅니다. forward는 self.model(x를 (N, 784)로 펼친 것)이어야 하고, 그 밖의 계산을 "
             "하면 안 됩니다",
         )
@@ -276,8 +276,8 @@ def test_test_epoch_eval_mode(submission, data_dir):
         "(and model.train() at the start of train_epoch). Layers such as dropout and batch normalisation "
         "behave differently in the two modes",
         "test_epoch가 끝난 뒤에도 모델이 학습 모드입니다. test_epoch를 시작할 때 model.eval()을 호출하세요 "
-        "(train_epoch를 시작할 때는 model.train()). dropout이나 batch normalization 같은 층은 두 모드에서 "
-        "다르게 동작합니다",
+        "(train_epoch를 시작할 때는 model.train()). dropout이나 batch normalization 같은 층은 두 모드에서 다르게 "
+        "동작합니다",
     )
 
 
@@ -308,8 +308,8 @@ def test_checkpoint_accuracy(student_files, data_dir, plots):
         caption=say(
             f"Accuracy {acc:.2%} on {data.test_label}, lightly perturbed (as given: {clean:.2%}). "
             "Row: the true digit; column: the digit the model predicted.",
-            f"약간 변형한 {data.test_label}에서 정확도 {acc:.2%} (원본 그대로는 {clean:.2%}). "
-            "행: 실제 숫자, 열: 모델이 예측한 숫자.",
+            f"약간 변형한 {data.test_label}에서 정확도 {acc:.2%} (원본 그대로는 {clean:.2%}). 행: 실제 숫자, 열: "
+            "모델이 예측한 숫자.",
         ),
     )
     full = data.source.kind != "offline-subset"
@@ -321,8 +321,7 @@ def test_checkpoint_accuracy(student_files, data_dir, plots):
         "training images and save model.state_dict()",
         f"{CHECKPOINT}이(가) {data.test_label} 중 {acc:.2%}를 맞게 분류합니다 (약간 변형한 이미지: 각 이미지를 조금 "
         f"어둡게 하고 약간의 잡음을 더함. 원본 그대로는 {clean:.2%}). {data.label}에서 {threshold:.0%} 이상이어야 "
-        "합니다. "
-        "강의의 방법대로(30 에포크, 배치 크기 128, Adam lr 0.001, 교차 엔트로피) 학습 이미지로 학습하고 "
+        "합니다. 강의의 방법대로(30 에포크, 배치 크기 128, Adam lr 0.001, 교차 엔트로피) 학습 이미지로 학습하고 "
         "model.state_dict()를 저장하세요",
     )
 
@@ -355,9 +354,8 @@ def test_short_training_accuracy(submission, data_dir, plots):
         "Use torch.nn.CrossEntropyLoss() on the logits (not a squared error on the class indices, no softmax "
         "before it), Adam with lr, and zero_grad, backward, step for every batch",
         f"train(root, epochs=1, limit={SHORT_LIMIT}, seed=0) 후 모델이 {data.test_label} 중 {acc:.2%}를 맞게 "
-        f"분류합니다. 강의의 방법으로 1 에포크만 학습해도 {SHORT_ACCURACY:.0%} 이상이 됩니다. "
-        "로짓에 torch.nn.CrossEntropyLoss()를 쓰고(클래스 번호에 대한 제곱 오차는 안 되며, 그 앞에 softmax도 넣지 "
-        "마세요), "
+        f"분류합니다. 강의의 방법으로 1 에포크만 학습해도 {SHORT_ACCURACY:.0%} 이상이 됩니다. 로짓에 "
+        "torch.nn.CrossEntropyLoss()를 쓰고(클래스 번호에 대한 제곱 오차는 안 되며, 그 앞에 softmax도 넣지 마세요), "
         "Adam에 lr을 주고, 배치마다 zero_grad, backward, step을 호출하세요",
     )
 
