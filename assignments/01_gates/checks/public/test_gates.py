@@ -14,6 +14,7 @@ def step(x, w, b):
 
 
 @pytest.mark.points(2)
+@title(ko="perceptron이 계단 함수 규칙을 따른다 (합이 정확히 0인 경우 포함)")
 def test_perceptron_step_rule(submission):
     """perceptron follows the step rule, a sum of exactly 0 included"""
     cases = [
@@ -41,13 +42,14 @@ def test_weights_compute_gate(submission, gate):
         got = step((x1, x2), (w1, w2), b)
         assert got == want, say(
             f"{gate}_WEIGHTS = {tuple(triple)} gives {got} for inputs ({x1}, {x2}); {gate} must give {want}",
-            f"{gate}_WEIGHTS = {tuple(triple)}는 입력 ({x1}, {x2})에 대해 {got}을(를) 냅니다. "
-            f"{gate}는 {want}이어야 합니다.",
+            f"{gate}_WEIGHTS = {tuple(triple)}로 만든 퍼셉트론은 입력 ({x1}, {x2})에서 {got}을 출력합니다. "
+            f"{gate}라면 {want}이 나와야 합니다.",
         )
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("gate", ["AND", "OR", "NAND"])
+@title(ko="게이트 함수의 진리표가 맞다")
 def test_truth_table(submission, gate):
     """the gate function has the right truth table"""
     function = getattr(submission, gate)
@@ -56,6 +58,7 @@ def test_truth_table(submission, gate):
 
 
 @pytest.mark.points(2)
+@title(ko="XOR의 진리표가 맞다 (두 입력이 다를 때만 1)")
 def test_xor_truth_table(submission):
     """XOR has the right truth table (1 exactly when the inputs differ)"""
     for (x1, x2), want in zip(INPUTS, TRUTH["XOR"]):
@@ -63,17 +66,22 @@ def test_xor_truth_table(submission):
 
 
 @pytest.mark.points(2)
+@title(ko="train_perceptron이 OR을 학습한다 (seed 0)")
 def test_train_perceptron_learns_or(submission):
     """train_perceptron learns OR (seed 0)"""
     targets = [-1.0, 1.0, 1.0, 1.0]
     result = submission.train_perceptron([list(p) for p in INPUTS], targets, seed=0)
-    assert type(result) in (list, tuple) and len(result) == 2, (
-        f"train_perceptron must return (weights, bias), got {result!r}"
+    assert type(result) in (list, tuple) and len(result) == 2, say(
+        f"train_perceptron must return (weights, bias), got {result!r}",
+        f"train_perceptron은 (가중치, 편향) 쌍을 반환해야 하는데, 반환값이 {result!r}입니다",
     )
-    (w1, w2), b = expect_floats(result[0], 2, "the weights"), expect_floats([result[1]], 1, "the bias")[0]
+    weights = expect_floats(result[0], 2, say("the weights", "가중치"))
+    (w1, w2), b = weights, expect_floats([result[1]], 1, say("the bias", "편향"))[0]
     for (x1, x2), t in zip(INPUTS, targets):
         s = w1 * x1 + w2 * x2 + b
-        assert (s > 0) == (t > 0), (
+        assert (s > 0) == (t > 0), say(
             f"after training on OR, w·x + b = {s:.3f} for inputs ({x1}, {x2}); "
-            f"its sign must be that of the target {t:+.0f}"
+            f"its sign must be that of the target {t:+.0f}",
+            f"OR로 학습한 뒤 입력 ({x1}, {x2})에서 w·x + b = {s:.3f}입니다. "
+            f"이 값의 부호는 목표값 {t:+.0f}의 부호와 같아야 합니다",
         )

@@ -18,7 +18,7 @@ from gd_support import (
 from hypothesis import Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
-from grader.checklib import RemoteError, describe, expect_float, expect_raises
+from grader.checklib import RemoteError, describe, expect_float, expect_raises, say, title
 
 # Coordinates with two decimals in [-10, 10], parameters in [-5, 5]: readable, and far from overflow.
 # Hidden checks do not shrink a failing example: the student never sees it, and shrinking costs
@@ -57,41 +57,58 @@ def hessian_eigenvalues(xs):
 
 
 @pytest.mark.points(2)
+@title(ko="cost가 임의의 데이터에서 제곱 오차의 합을 계산한다")
 @settings(max_examples=60, phases=NO_SHRINK)
 @given(a=parameter, b=parameter, data=data_sets)
 def test_cost_formula(submission, a, b, data):
     """cost is the summed squared error on random data sets"""
     got = expect_float(submission.cost(a, b, data), "cost(a, b, data)")
     want = exact_cost(a, b, data)
-    assert abs(got - want) <= 1e-9 * (1 + want), (
+    assert abs(got - want) <= 1e-9 * (1 + want), say(
         f"on a data set of {len(data)} points, cost(a, b, data) returned {got:.10g}, expected {want:.10g}: "
-        f"the sum of (a*x + b - y)**2 over all points"
-        + (" (you returned the mean)" if abs(got * len(data) - want) <= 1e-9 * (1 + want) else "")
+        f"the sum of (a*x + b - y)**2 over all points",
+        f"점 {len(data)}개짜리 데이터에서 cost(a, b, data)의 반환값은 {got:.10g}입니다. 모든 점에서 "
+        f"(a*x + b - y)**2를 더한 {want:.10g}이(가) 나와야 합니다",
+    ) + (
+        say(" (you returned the mean)", " (평균을 반환했습니다)")
+        if abs(got * len(data) - want) <= 1e-9 * (1 + want)
+        else ""
     )
 
 
 @pytest.mark.points(2)
+@title(ko="gradient가 임의의 데이터에서 공식과 일치한다")
 @settings(max_examples=60, phases=NO_SHRINK)
 @given(a=parameter, b=parameter, data=data_sets)
 def test_gradient_closed_form(submission, a, b, data):
     """gradient matches the formulas on random data sets"""
     got = expect_pair(submission.gradient(a, b, data), "gradient(a, b, data)")
     want = exact_gradient(a, b, data)
-    assert close(got, want, 1e-9 * gradient_scale(a, b, data)), (
+    assert close(got, want, 1e-9 * gradient_scale(a, b, data)), say(
         f"on a data set of {len(data)} points, gradient(a, b, data) returned {fmt(got)}, expected {fmt(want)}: "
-        "(sum of 2*(a*x + b - y)*x, sum of 2*(a*x + b - y)) over all points" + _gradient_hint(got, want, len(data))
-    )
+        "(sum of 2*(a*x + b - y)*x, sum of 2*(a*x + b - y)) over all points",
+        f"점 {len(data)}개짜리 데이터에서 gradient(a, b, data)의 반환값은 {fmt(got)}입니다. 모든 점에 대해 "
+        f"(2*(a*x + b - y)*x의 합, 2*(a*x + b - y)의 합) = {fmt(want)}이(가) 나와야 합니다",
+    ) + _gradient_hint(got, want, len(data))
 
 
 def _gradient_hint(got, want, n):
     scale = 1e-6 * (1 + abs(want[0]) + abs(want[1]))
-    for factor, hint in [(-1, "the sign is wrong"), (0.5, "the factor 2 is missing"), (1 / n, "you took a mean")]:
-        if close(got, (factor * want[0], factor * want[1]), scale):
-            return f" ({hint})"
+
+    def near(factor):
+        return close(got, (factor * want[0], factor * want[1]), scale)
+
+    if near(-1):
+        return say(" (the sign is wrong)", " (부호가 반대입니다)")
+    if near(0.5):
+        return say(" (the factor 2 is missing)", " (2를 곱하는 것이 빠졌습니다)")
+    if near(1 / n):
+        return say(" (you took a mean)", " (평균을 계산했습니다)")
     return ""
 
 
 @pytest.mark.points(1)
+@title(ko="gradient가 여러분의 cost의 중앙 차분과 일치한다")
 @settings(max_examples=40, phases=NO_SHRINK)
 @given(a=parameter, b=parameter, data=data_sets)
 def test_gradient_is_derivative_of_cost(submission, a, b, data):
@@ -103,10 +120,13 @@ def test_gradient_is_derivative_of_cost(submission, a, b, data):
         (expect_float(cost(a, b + h, data), "cost") - expect_float(cost(a, b - h, data), "cost")) / (2 * h),
     )
     got = expect_pair(submission.gradient(a, b, data), "gradient(a, b, data)")
-    assert close(got, numeric, 1e-6 * gradient_scale(a, b, data)), (
+    assert close(got, numeric, 1e-6 * gradient_scale(a, b, data)), say(
         f"on a data set of {len(data)} points, gradient(a, b, data) returned {fmt(got)} but central differences "
         f"of your cost, (cost(a + h, b) - cost(a - h, b)) / 2h and the same in b, give {fmt(numeric)}: "
-        "the gradient must be the derivative of the cost"
+        "the gradient must be the derivative of the cost",
+        f"점 {len(data)}개짜리 데이터에서 gradient(a, b, data)의 반환값은 {fmt(got)}인데, 여러분의 cost로 계산한 "
+        f"중앙 차분 (cost(a + h, b) - cost(a - h, b)) / 2h (b도 마찬가지)는 {fmt(numeric)}입니다. "
+        "gradient는 cost의 미분이어야 합니다",
     )
 
 
@@ -114,6 +134,7 @@ def test_gradient_is_derivative_of_cost(submission, a, b, data):
 
 
 @pytest.mark.points(1)
+@title(ko="step이 a는 d cost/d a로, b는 d cost/d b로 업데이트한다 (임의의 데이터)")
 @settings(max_examples=40, phases=NO_SHRINK)
 @given(a=parameter, b=parameter, data=data_sets, alpha=st.sampled_from([1e-4, 1e-3, 0.005, 0.01, 0.05, 0.1]))
 def test_step_uses_each_partial_derivative(submission, a, b, data, alpha):
@@ -125,18 +146,24 @@ def test_step_uses_each_partial_derivative(submission, a, b, data, alpha):
     # come from the student's gradient, and one that makes them equal would make hypothesis reject
     # every example and the check error out (an uncharged grader error) instead of judging step.
     if abs(da - db) * alpha > 1e3 * tol:
-        assert not close(got, (a - alpha * db, b - alpha * db), tol), (
+        assert not close(got, (a - alpha * db, b - alpha * db), tol), say(
             "step updated a with d cost/d b: the lecture's pseudo-code has a typo, `a = a - α b'`; "
-            "the update is a = a - α * (d cost/d a), b = b - α * (d cost/d b)"
+            "the update is a = a - α * (d cost/d a), b = b - α * (d cost/d b)",
+            "step이 a를 d cost/d b로 업데이트했습니다. 강의의 의사 코드에 있는 `a = a - α b'`는 오타입니다. "
+            "업데이트는 a = a - α * (d cost/d a), b = b - α * (d cost/d b)입니다",
         )
     want = (a - alpha * da, b - alpha * db)
-    assert close(got, want, tol), (
+    assert close(got, want, tol), say(
         f"step(a, b, data, alpha={alpha:g}) returned {fmt(got)}; with your gradient(a, b, data) = {fmt((da, db))} "
-        f"it must be (a - alpha * da, b - alpha * db) = {fmt(want)}"
+        f"it must be (a - alpha * da, b - alpha * db) = {fmt(want)}",
+        f"step(a, b, data, alpha={alpha:g})의 반환값은 {fmt(got)}입니다. 여러분의 "
+        f"gradient(a, b, data) = {fmt((da, db))}로 계산하면 "
+        f"(a - alpha * da, b - alpha * db) = {fmt(want)}이(가) 나와야 합니다",
     )
 
 
 @pytest.mark.points(1)
+@title(ko="fit이 주어진 (a, b)에서 시작해 정확히 `steps`번 업데이트한다")
 @settings(max_examples=30, phases=NO_SHRINK)
 @given(a=parameter, b=parameter, data=data_sets, steps=st.integers(0, 25), fraction=st.sampled_from([0.1, 0.5, 1.0]))
 @example(a=1.5, b=-2.0, data=DATA, steps=0, fraction=1.0)  # simple cases first: clear feedback, fast failure
@@ -149,9 +176,15 @@ def test_fit_uses_start_and_steps(submission, a, b, data, steps, fraction):
     call = f"fit(data, alpha={alpha:.4g}, steps={steps}, a={a:g}, b={b:g})"
     got = expect_pair(submission.fit(data, alpha=alpha, steps=steps, a=a, b=b), call)
     want = lecture_fit(data, alpha, steps, a, b)
-    assert close(got, want, 1e-9 * (1 + abs(a) + abs(b) + abs(want[0]) + abs(want[1]))), (
-        f"{call} returned {fmt(got)}, expected {fmt(want)}: start from the given a and b and apply step "
-        f"exactly `steps` times" + (" (with steps=0, return the start unchanged)" if steps == 0 else "")
+    assert close(got, want, 1e-9 * (1 + abs(a) + abs(b) + abs(want[0]) + abs(want[1]))), say(
+        f"{call} returned {fmt(got)}, expected {fmt(want)}: start from the given a and b and apply step exactly "
+        "`steps` times",
+        f"{call}의 반환값은 {fmt(got)}이고, 기대값은 {fmt(want)}입니다. 주어진 a와 b에서 시작해 step을 정확히 "
+        "`steps`번 적용하세요",
+    ) + (
+        say(" (with steps=0, return the start unchanged)", " (steps=0이면 시작값을 그대로 반환합니다)")
+        if steps == 0
+        else ""
     )
 
 
@@ -166,6 +199,7 @@ def well_conditioned(draw):
 
 
 @pytest.mark.points(2)
+@title(ko="fit이 조건이 좋은 임의의 데이터에서 numpy.polyfit과 일치한다")
 @settings(max_examples=25, phases=NO_SHRINK)
 @given(problem=well_conditioned())
 def test_fit_agrees_with_polyfit(submission, problem):
@@ -178,9 +212,11 @@ def test_fit_agrees_with_polyfit(submission, problem):
     steps = math.ceil(high / low * math.log(max(math.hypot(*want), 1.0) / 1e-10))
     call = f"fit(data, alpha={alpha:.4g}, steps={steps})"
     got = expect_pair(submission.fit(data, alpha=alpha, steps=steps), call)
-    assert close(got, want, 1e-6 * (1 + abs(want[0]) + abs(want[1]))), (
+    assert close(got, want, 1e-6 * (1 + abs(want[0]) + abs(want[1]))), say(
         f"on a data set of {len(data)} points, {call} returned {fmt(got)}; gradient descent with this alpha "
-        f"reaches numpy.polyfit's least squares line {fmt(want)} in far fewer steps"
+        f"reaches numpy.polyfit's least squares line {fmt(want)} in far fewer steps",
+        f"점 {len(data)}개짜리 데이터에서 {call}의 반환값은 {fmt(got)}입니다. 이 alpha라면 경사 하강법이 "
+        f"훨씬 적은 단계 안에 numpy.polyfit의 최소 제곱 직선 {fmt(want)}에 도달합니다",
     )
 
 
@@ -196,11 +232,18 @@ def finite_fit(submission, why, data, alpha, steps, a=0.0, b=0.0):
         if not isinstance(exc, FloatingPointError):
             raise  # any other exception is reported as it is
         detail = f" ({exc.message})" if exc.message else ""
-        raise AssertionError(f"{call} raised FloatingPointError{detail}; {why}, so fit must not raise") from None
+        raise AssertionError(
+            say(
+                f"{call} raised FloatingPointError{detail}; {why}, so fit must not raise",
+                f"{call}이(가) FloatingPointError{detail}를 발생시켰습니다. {why}. 따라서 fit은 예외를 발생시키면 안 "
+                "됩니다",
+            )
+        ) from None
     return call, result
 
 
 @pytest.mark.points(0.5)
+@title(ko="DATA에서 fit이 alpha가 0.0116보다 크면 항상 예외를 발생시키고, 작으면 발생시키지 않는다")
 def test_fit_raises_for_every_large_alpha(submission):
     """fit raises for every alpha above 0.0116 on DATA, not below"""
     # On DATA the Hessian 2 * [[84, 14], [14, 3]] has eigenvalues 172.70 and 1.30: steps diverge for
@@ -212,13 +255,23 @@ def test_fit_raises_for_every_large_alpha(submission):
             DATA,
             alpha,
             call=f"fit(DATA, alpha={alpha})",
-            why=": alpha is above 2 / 172.7 (172.7 is the largest eigenvalue of the cost's Hessian on DATA), "
-            "so a and b grow without bound until they are no longer finite",
+            why=say(
+                ": alpha is above 2 / 172.7 (172.7 is the largest eigenvalue of the cost's Hessian on DATA), "
+                "so a and b grow without bound until they are no longer finite",
+                ": alpha가 2 / 172.7보다 크면(172.7은 DATA에서 cost의 헤시안의 가장 큰 고윳값) "
+                "a와 b가 한없이 커지다가 결국 유한하지 않게 됩니다",
+            ),
         )
-    why = "alpha = 0.011 is below 2 / 172.7: gradient descent converges, even from far away"
+    why = say(
+        "alpha = 0.011 is below 2 / 172.7: gradient descent converges, even from far away",
+        "alpha = 0.011은 2 / 172.7보다 작으므로 멀리서 시작해도 경사 하강법이 수렴합니다",
+    )
     call, got = finite_fit(submission, why, DATA, 0.011, 5000, a=1e6, b=-1e6)
     got = expect_pair(got, call)
-    assert closeness_to_least_squares(got) < 1e-3, f"{call} returned {fmt(got)}; {why}, to {fmt(LEAST_SQUARES)}"
+    assert closeness_to_least_squares(got) < 1e-3, say(
+        f"{call} returned {fmt(got)}; {why}, to {fmt(LEAST_SQUARES)}",
+        f"{call}의 반환값은 {fmt(got)}입니다. {why}. {fmt(LEAST_SQUARES)}에 가까워져야 합니다",
+    )
 
 
 def first_non_finite_step(alpha):
@@ -228,28 +281,45 @@ def first_non_finite_step(alpha):
         a, b = lecture_fit(DATA, alpha, 1, a, b)
         if not (math.isfinite(a) and math.isfinite(b)):
             return k
-    raise AssertionError(f"the check expected alpha={alpha} to diverge; this is not your fault")
+    raise AssertionError(
+        say(
+            f"the check expected alpha={alpha} to diverge; this is not your fault",
+            f"이 검사는 alpha={alpha}에서 발산할 것으로 예상했습니다. 여러분의 잘못이 아닙니다",
+        )
+    )
 
 
 @pytest.mark.points(1)
+@title(ko="fit이 a나 b가 유한하지 않게 되는 즉시 예외를 발생시키고, inf/nan을 반환하지 않는다")
 def test_fit_stops_at_first_non_finite_step(submission):
     """fit raises as soon as a or b is not finite, never returns inf/nan"""
     k = first_non_finite_step(0.1)  # 254 in float64: a overflows to -inf
     # Summing in another order can move the overflow by a step, hence the window of two on each side.
-    why = f"after {k - 3} steps of gradient descent, a and b are about 1e304: huge, yet finite"
+    why = say(
+        f"after {k - 3} steps of gradient descent, a and b are about 1e304: huge, yet finite",
+        f"경사 하강법을 {k - 3}번 하고 나면 a와 b는 약 1e304로, 매우 크지만 아직 유한합니다",
+    )
     call, got = finite_fit(submission, why, DATA, 0.1, k - 3)
-    assert is_finite_pair(got), f"{call} returned {describe(got)}; {why}, so fit must return them"
+    assert is_finite_pair(got), say(
+        f"{call} returned {describe(got)}; {why}, so fit must return them",
+        f"{call}의 반환값: {describe(got)}. {why}. 따라서 fit은 그 값을 반환해야 합니다",
+    )
     for steps in range(k - 2, k + 3):
         try:
             got = submission.fit(DATA, alpha=0.1, steps=steps)
         except RemoteError as exc:
-            assert isinstance(exc, FloatingPointError), (
-                f"fit(DATA, alpha=0.1, steps={steps}) raised {exc.type_name}; it must raise FloatingPointError"
+            assert isinstance(exc, FloatingPointError), say(
+                f"fit(DATA, alpha=0.1, steps={steps}) raised {exc.type_name}; it must raise FloatingPointError",
+                f"fit(DATA, alpha=0.1, steps={steps})이(가) {exc.type_name}을(를) 발생시켰습니다. "
+                "FloatingPointError를 발생시켜야 합니다",
             )
             continue
-        assert is_finite_pair(got), (
+        assert is_finite_pair(got), say(
             f"fit(DATA, alpha=0.1, steps={steps}) returned {describe(got)}: a or b stopped being finite, so fit "
-            "must raise FloatingPointError right then (math.isfinite is False for inf as well as for nan)"
+            "must raise FloatingPointError right then (math.isfinite is False for inf as well as for nan)",
+            f"fit(DATA, alpha=0.1, steps={steps})의 반환값: {describe(got)}. a나 b가 유한하지 않게 "
+            "되었으니 fit은 바로 그 순간 FloatingPointError를 발생시켜야 합니다 "
+            "(math.isfinite는 nan뿐 아니라 inf에도 False입니다)",
         )
     expect_raises(FloatingPointError, submission.fit, DATA, 0.1, k + 2, call=f"fit(DATA, alpha=0.1, steps={k + 2})")
     # A fit that looks at a and b only after its loop raises for the same step counts as above, but it
@@ -261,7 +331,7 @@ def test_fit_stops_at_first_non_finite_step(submission):
         0.1,
         10**8,
         call="fit(DATA, alpha=0.1, steps=10**8)",
-        why=" at once, without running the remaining steps",
+        why=say(" at once, without running the remaining steps", " (남은 단계를 실행하지 말고 즉시 발생시켜야 합니다)"),
     )
 
 
@@ -276,17 +346,21 @@ TORCH_RUNS = [(DATA, 0.005, 1, 1), (DATA, 0.001, 50, 2), (OTHER_DATA, 0.01, 1, 3
 
 
 @pytest.mark.points(1)
+@title(ko="fit_torch가 fit과 같은 단계를 밟는다 (다른 데이터, seed, lr)")
 def test_fit_torch_follows_fit_elsewhere(submission):
     """fit_torch takes the same steps as fit (other data, seeds, lr)"""
     for data, lr, steps, seed in TORCH_RUNS:
-        which = "DATA" if data is DATA else f"a data set of {len(data)} points"
+        which = "DATA" if data is DATA else say(f"a data set of {len(data)} points", f"점 {len(data)}개짜리 데이터")
         call = f"fit_torch({which}, lr={lr}, steps={steps}, seed={seed})"
         got = expect_pair(submission.fit_torch(data, lr=lr, steps=steps, seed=seed), call)
         want = lecture_fit(data, lr, steps, *torch_start(seed))
-        assert close(got, want, TORCH_TRAJECTORY_TOLERANCE), (
+        assert close(got, want, TORCH_TRAJECTORY_TOLERANCE), say(
             f"{call} returned {fmt(got)}, but {steps} gradient descent step(s) with alpha = {lr} from the start of "
             f"torch.nn.Linear(1, 1) with this seed reach {fmt(want)} (tolerance {TORCH_TRAJECTORY_TOLERANCE:g}): "
-            "use the summed squared error, torch.optim.SGD with lr=lr, and exactly `steps` steps"
+            "use the summed squared error, torch.optim.SGD with lr=lr, and exactly `steps` steps",
+            f"{call}의 반환값은 {fmt(got)}인데, 이 seed로 만든 torch.nn.Linear(1, 1)의 시작점에서 alpha = {lr}로 "
+            f"경사 하강법을 {steps}번 하면 {fmt(want)}에 도달합니다 (허용 오차 {TORCH_TRAJECTORY_TOLERANCE:g}). "
+            "제곱 오차의 합을 손실로 쓰고, torch.optim.SGD에 lr=lr을 주어 정확히 `steps`번 업데이트하세요",
         )
 
 
@@ -300,24 +374,34 @@ TORCH_CONVERGENCE_TOLERANCE = 1e-3
 
 
 @pytest.mark.points(1)
+@title(ko="fit_torch가 최소 제곱 해에 도달한다 (lr 0.01, 1,000단계, seed 1)")
 def test_fit_torch_reaches_least_squares(submission):
     """fit_torch reaches least squares (lr 0.01, 1,000 steps, seed 1)"""
     call = "fit_torch(DATA, lr=0.01, steps=1000, seed=1)"
     got = expect_pair(submission.fit_torch(DATA, lr=0.01, steps=1000, seed=1), call)
-    assert closeness_to_least_squares(got) <= TORCH_CONVERGENCE_TOLERANCE, (
+    assert closeness_to_least_squares(got) <= TORCH_CONVERGENCE_TOLERANCE, say(
         f"{call} returned {fmt(got)}; it must agree with fit, {fmt(LEAST_SQUARES)}, to "
-        f"{TORCH_CONVERGENCE_TOLERANCE:g}. Minimise the summed squared error (not the mean) with SGD and lr=lr"
+        f"{TORCH_CONVERGENCE_TOLERANCE:g}. Minimise the summed squared error (not the mean) with SGD and lr=lr",
+        f"{call}의 반환값은 {fmt(got)}입니다. fit의 결과 {fmt(LEAST_SQUARES)}와 "
+        f"{TORCH_CONVERGENCE_TOLERANCE:g} 이내로 일치해야 합니다. "
+        "제곱 오차의 합(평균이 아님)을 SGD와 lr=lr로 최소화하세요",
     )
 
 
 @pytest.mark.points(0.5)
+@title(ko="fit_torch가 일반 float를 반환하고, 같은 seed면 결과가 재현된다")
 def test_fit_torch_seeded(submission):
     """fit_torch returns plain floats, reproducible for a seed"""
     first = expect_pair(submission.fit_torch(DATA, lr=0.001, steps=5, seed=7), "fit_torch(DATA, steps=5, seed=7)")
     again = expect_pair(submission.fit_torch(DATA, lr=0.001, steps=5, seed=7), "fit_torch(DATA, steps=5, seed=7)")
-    assert first == again, (
-        f"two runs with seed 7 gave {fmt(first)} and {fmt(again)}: call torch.manual_seed(seed) before "
-        "creating the layer"
+    assert first == again, say(
+        f"two runs with seed 7 gave {fmt(first)} and {fmt(again)}: call torch.manual_seed(seed) before creating the "
+        "layer",
+        f"seed 7로 두 번 실행했더니 {fmt(first)}와(과) {fmt(again)}로 결과가 달랐습니다. 층을 만들기 전에 "
+        "torch.manual_seed(seed)를 호출하세요",
     )
     other = expect_pair(submission.fit_torch(DATA, lr=0.001, steps=5, seed=8), "fit_torch(DATA, steps=5, seed=8)")
-    assert other != first, "seeds 7 and 8 gave the same result: the seed argument must be used"
+    assert other != first, say(
+        "seeds 7 and 8 gave the same result: the seed argument must be used",
+        "seed 7과 8의 결과가 같습니다. seed 인자를 실제로 사용해야 합니다",
+    )

@@ -11,7 +11,7 @@ import ast
 import math
 from dataclasses import dataclass
 
-from grader.checklib import describe, expect_float, top_level_functions
+from grader.checklib import describe, expect_float, say, top_level_functions
 
 DATA = [(2, 4), (4, 7), (8, 8)]
 LEAST_SQUARES = (17 / 28, 3.5)  # the solution of d cost/d a = d cost/d b = 0 on DATA: a = 0.607142857...
@@ -75,7 +75,12 @@ def linear_start(seed):
 def expect_pair(value, call):
     """`value` as two finite floats (a, b), or a failed check that says what came back."""
     if type(value) not in (list, tuple) or len(value) != 2:
-        raise AssertionError(f"{call} must return a pair of floats (a, b), got {describe(value)}")
+        raise AssertionError(
+            say(
+                f"{call} must return a pair of floats (a, b), got {describe(value)}",
+                f"{call}: 실수 두 개로 된 쌍 (a, b)를 반환해야 합니다. 반환값: {describe(value)}",
+            )
+        )
     return tuple(expect_float(v, f"{call}[{i}]") for i, v in enumerate(value))
 
 
@@ -188,17 +193,18 @@ def direct_uses(function, banned):
     for node in ast.walk(function):
         what = None
         if isinstance(node, ast.Import) and any(_top_package(a.name) in BANNED_MODULES for a in node.names):
-            what = "imports " + ", ".join(a.name for a in node.names)
+            names = ", ".join(a.name for a in node.names)
+            what = say(f"imports {names}", f"{names}을(를) import합니다")
         elif isinstance(node, ast.ImportFrom) and _top_package(node.module) in BANNED_MODULES:
-            what = f"imports from {node.module}"
+            what = say(f"imports from {node.module}", f"{node.module}에서 import합니다")
         elif isinstance(node, ast.Name) and node.id in banned and node.id not in shadowed:
-            what = f"uses `{node.id}`"
+            what = say(f"uses `{node.id}`", f"`{node.id}`을(를) 사용합니다")
         elif isinstance(node, ast.Attribute) and node.attr in BANNED_ATTRIBUTES:
-            what = f"uses `.{node.attr}`"
+            what = say(f"uses `.{node.attr}`", f"`.{node.attr}`을(를) 사용합니다")
         elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
             name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
             if name in BANNED_CALLS:
-                what = f"calls `{name}`"
+                what = say(f"calls `{name}`", f"`{name}`을(를) 호출합니다")
         if what:
             uses.append(Use(function.name, node.lineno, what))
     return uses
@@ -215,7 +221,7 @@ def helpers_called(function, functions):
     return sorted(found)
 
 
-def autodiff_uses(tree, name, where=lambda line: f"line {line}"):
+def autodiff_uses(tree, name, where=lambda line: say(f"line {line}", f"{line}행")):
     """Forbidden uses in `name` and in every module-level helper it reaches, as readable lines;
     `where(line)` says where a line is (`student_files.location`: a notebook's cell and line)."""
     functions = top_level_functions(tree)
@@ -223,11 +229,17 @@ def autodiff_uses(tree, name, where=lambda line: f"line {line}"):
     found, seen, queue = [], {name}, [(name, [name])]
     while queue:
         current, path = queue.pop(0)
-        via = "" if len(path) == 1 else " (reached through " + " → ".join(path) + ")"
+        route = " → ".join(path)
+        via = "" if len(path) == 1 else say(f" (reached through {route})", f" ({route} 경로로 호출됨)")
         first = {}  # each kind of use once per function, at its first line
         for use in sorted(direct_uses(functions[current], banned), key=lambda u: u.line):
             first.setdefault(use.what, use)
-        found.extend(f"`{u.function}` {u.what} on {where(u.line)}{via}" for u in first.values())
+        found.extend(
+            say(
+                f"`{u.function}` {u.what} on {where(u.line)}{via}", f"`{u.function}`: {where(u.line)}에서 {u.what}{via}"
+            )
+            for u in first.values()
+        )
         for helper in helpers_called(functions[current], functions):
             if helper not in seen:
                 seen.add(helper)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
-from grader.checklib import SAVE_HINT, Remote, describe, expect_floats, load_into, trusted_checkpoint
+from grader.checklib import SAVE_HINT, Remote, describe, expect_floats, load_into, say, trusted_checkpoint
 from grader.plots import Series, line_chart
 
 GRID_POINTS = 401  # the public error grid: every 0.5 on [-100, 100], every 0.05 on [-10, 10]
@@ -109,7 +109,10 @@ def submitted_model(student_files, task: Task) -> torch.nn.Module:
         path = student_files.path(task.checkpoint)
     except KeyError:  # not submitted (or over the size limit): the worker never got it either
         raise AssertionError(
-            f"{task.checkpoint} is missing from your work folder: train your model and {SAVE_HINT}"
+            say(
+                f"{task.checkpoint} is missing from your work folder: train your model and {SAVE_HINT}",
+                f"작업 폴더에 {task.checkpoint} 파일이 없습니다. 모델을 학습시킨 뒤 {SAVE_HINT}",
+            )
         ) from None
     return trusted_checkpoint(path, task.trusted(), task.checkpoint)
 
@@ -122,7 +125,12 @@ def load_trusted(task: Task, state: dict, what: str) -> torch.nn.Module:
 def expect_model(value, call: str) -> Remote:
     """What the student returned must be a model (it stays in the worker as a handle)."""
     if not isinstance(value, Remote) or not value.is_callable:
-        raise AssertionError(f"{call} must give a torch.nn.Module, got {describe(value)}")
+        raise AssertionError(
+            say(
+                f"{call} must give a torch.nn.Module, got {describe(value)}",
+                f"{call}: torch.nn.Module을 돌려주어야 합니다. 받은 값: {describe(value)}",
+            )
+        )
     return value
 
 
@@ -130,7 +138,12 @@ def student_outputs(model: Remote, x: torch.Tensor, call: str) -> torch.Tensor:
     """The student's model applied to x (shape (N, 1)) in the worker; must be a tensor."""
     got = model(x)
     if type(got) is not torch.Tensor:
-        raise AssertionError(f"{call} on a tensor of shape {tuple(x.shape)} must return a tensor, got {describe(got)}")
+        raise AssertionError(
+            say(
+                f"{call} on a tensor of shape {tuple(x.shape)} must return a tensor, got {describe(got)}",
+                f"{call}: 모양이 {tuple(x.shape)}인 텐서를 넣으면 텐서를 반환해야 합니다. 반환값: {describe(got)}",
+            )
+        )
     return got
 
 
@@ -140,10 +153,22 @@ def train_and_load(submission, task: Task, steps: int, **kwargs) -> tuple[Remote
     call = f"{task.trainer}({arguments})"
     result = getattr(submission, task.trainer)(steps=steps, **kwargs)
     if type(result) not in (tuple, list) or len(result) != 2:
-        raise AssertionError(f"{call} must return (model, costs), got {describe(result)}")
-    model = expect_model(result[0], f"the first value returned by {call}")
-    costs = expect_floats(result[1], steps, f"the costs returned by {call} (one plain float per step)")
-    trusted = load_trusted(task, model.state_dict(), f"the model returned by {call}")
+        raise AssertionError(
+            say(
+                f"{call} must return (model, costs), got {describe(result)}",
+                f"{call}은(는) (모델, 손실 목록)을 반환해야 합니다. 반환값: {describe(result)}",
+            )
+        )
+    model = expect_model(result[0], say(f"the first value returned by {call}", f"{call}이(가) 반환한 첫 번째 값"))
+    costs = expect_floats(
+        result[1],
+        steps,
+        say(
+            f"the costs returned by {call} (one plain float per step)",
+            f"{call}이(가) 반환한 손실 목록 (단계마다 일반 float 하나)",
+        ),
+    )
+    trusted = load_trusted(task, model.state_dict(), say(f"the model returned by {call}", f"{call}이(가) 반환한 모델"))
     return model, trusted, costs
 
 
@@ -211,8 +236,20 @@ def curve_chart(model: torch.nn.Module, task: Task, title: str) -> str:
     xs = x.reshape(-1).tolist()
     return line_chart(
         [
-            Series(xs, predict(model, x).reshape(-1).tolist(), "your model", color="#d9480f", width=3.0),
-            Series(xs, task.target(x).reshape(-1).tolist(), f"true {task.label}", color="#1d2330", dashed=True),
+            Series(
+                xs,
+                predict(model, x).reshape(-1).tolist(),
+                say("your model", "여러분의 모델"),
+                color="#d9480f",
+                width=3.0,
+            ),
+            Series(
+                xs,
+                task.target(x).reshape(-1).tolist(),
+                say(f"true {task.label}", f"실제 {task.label}"),
+                color="#1d2330",
+                dashed=True,
+            ),
         ],
         title=title,
         x_label="x",
@@ -224,9 +261,9 @@ def cost_chart(costs: list[float], title: str) -> str:
     """The cost of every training step, on a log scale."""
     steps = list(range(1, len(costs) + 1))
     return line_chart(
-        [Series(steps, costs, "your cost of each step")],
+        [Series(steps, costs, say("your cost of each step", "단계별 손실"))],
         title=title,
-        x_label="training step",
-        y_label="cost of the step's batch (log scale)",
+        x_label=say("training step", "학습 단계"),
+        y_label=say("cost of the step's batch (log scale)", "그 단계 배치의 손실 (로그 스케일)"),
         log_y=True,
     )

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from minmax_support import CHECKPOINT, HEADS
 
-from grader.checklib import describe
+from grader.checklib import describe, say, title
 
 # Pairs as the statement defines them: x1 and x2 in [0, 100], float32 (what the model computes in).
 # Each example is a batch of pairs: hypothesis's own cost per example is larger than a forward pass.
@@ -49,21 +49,25 @@ def cost_inputs(draw):
 
 
 @pytest.mark.points(2)
+@title(ko="minmax_cost가 임의의 텐서에서 공식과 일치한다 (속성 기반)")
 @settings(max_examples=50)
 @given(inputs=cost_inputs())
 def test_cost_formula(submission, inputs):
     """minmax_cost matches the formula on random tensors (property-based)"""
     x, pred_max, pred_min = inputs
     got = submission.minmax_cost(torch.from_numpy(x), torch.from_numpy(pred_max), torch.from_numpy(pred_min))
-    assert type(got) is torch.Tensor and got.numel() == 1, (
-        f"minmax_cost must return a tensor holding one number, got {describe(got)}"
+    assert type(got) is torch.Tensor and got.numel() == 1, say(
+        f"minmax_cost must return a tensor holding one number, got {describe(got)}",
+        f"minmax_cost는 숫자 하나를 담은 텐서를 반환해야 합니다. 반환값: {describe(got)}",
     )
     want = support.cost_formula(x, pred_max, pred_min)
     value = float(got.reshape(()))
     # float32 sums of up to 80 squares: relative rounding well under 1e-5
-    assert abs(value - want) <= 1e-4 * abs(want) + 1e-3, (
+    assert abs(value - want) <= 1e-4 * abs(want) + 1e-3, say(
         f"on random tensors with {len(x)} rows minmax_cost returned {value:.6g}; the formula "
-        f"sum((max(x1, x2) - pred_max)²) + sum((min(x1, x2) - pred_min)²) gives {want:.6g}"
+        f"sum((max(x1, x2) - pred_max)²) + sum((min(x1, x2) - pred_min)²) gives {want:.6g}",
+        f"행이 {len(x)}개인 임의의 텐서에서 minmax_cost의 반환값은 {value:.6g}입니다. 공식 "
+        f"sum((max(x1, x2) - pred_max)²) + sum((min(x1, x2) - pred_min)²)로 계산하면 {want:.6g}입니다",
     )
 
 
@@ -91,6 +95,7 @@ SYMMETRY_TOLERANCE = 8.0
 
 
 @pytest.mark.points(2)
+@title(ko="체크포인트가 임의의 쌍에서 max와 min을 가깝게 예측한다 (속성 기반)")
 @settings(max_examples=50)
 @given(x=batches(32))
 def test_checkpoint_close_to_max_and_min(student_files, x):
@@ -99,26 +104,32 @@ def test_checkpoint_close_to_max_and_min(student_files, x):
     want, got = support.truth(x), support.predict(checkpoint_model(student_files), x)
     for head in HEADS:
         row = int(np.argmax(np.abs(got[head] - want[head])))
-        assert abs(got[head][row] - want[head][row]) <= POINT_TOLERANCE, (
+        assert abs(got[head][row] - want[head][row]) <= POINT_TOLERANCE, say(
             f"minmax_model.pt predicts {head} = {got[head][row]:.3f} for a pair whose {head} is "
-            f"{want[head][row]:.3f}; every prediction on [0, 100]² must be within {POINT_TOLERANCE} of the truth"
+            f"{want[head][row]:.3f}; every prediction on [0, 100]² must be within {POINT_TOLERANCE} of the truth",
+            f"minmax_model.pt가 실제 {head} 값이 {want[head][row]:.3f}인 쌍에 대해 {head} = {got[head][row]:.3f}로 "
+            f"예측합니다. [0, 100]²의 모든 예측은 정답과 {POINT_TOLERANCE} 이내여야 합니다",
         )
 
 
 @pytest.mark.points(1)
+@title(ko="체크포인트가 예측한 max가 예측한 min보다 작지 않다 (속성 기반)")
 @settings(max_examples=50)
 @given(x=batches(32))
 def test_checkpoint_max_not_below_min(student_files, x):
     """the checkpoint's predicted max is not below its predicted min (property-based)"""
     got = support.predict(checkpoint_model(student_files), torch.from_numpy(x))
     row = int(np.argmax(got["min"] - got["max"]))
-    assert got["max"][row] >= got["min"][row] - ORDER_TOLERANCE, (
+    assert got["max"][row] >= got["min"][row] - ORDER_TOLERANCE, say(
         f"minmax_model.pt predicts max = {got['max'][row]:.3f} below min = {got['min'][row]:.3f} for a pair of "
-        f"[0, 100]²; the predicted max may fall below the predicted min by at most {ORDER_TOLERANCE}"
+        f"[0, 100]²; the predicted max may fall below the predicted min by at most {ORDER_TOLERANCE}",
+        f"minmax_model.pt가 [0, 100]²의 어떤 쌍에서 max = {got['max'][row]:.3f}로, min = {got['min'][row]:.3f}보다 "
+        f"작게 예측합니다. 예측한 max가 예측한 min보다 작아지는 폭은 {ORDER_TOLERANCE} 이하여야 합니다",
     )
 
 
 @pytest.mark.points(1)
+@title(ko="체크포인트가 (x1, x2)와 (x2, x1)에 거의 같은 답을 낸다 (속성 기반)")
 @settings(max_examples=50)
 @given(x=batches(32))
 def test_checkpoint_symmetric(student_files, x):
@@ -129,9 +140,11 @@ def test_checkpoint_symmetric(student_files, x):
     for head in HEADS:
         row = int(np.argmax(np.abs(forward[head] - backward[head])))
         a, b = forward[head][row], backward[head][row]
-        assert abs(a - b) <= SYMMETRY_TOLERANCE, (
+        assert abs(a - b) <= SYMMETRY_TOLERANCE, say(
             f"minmax_model.pt predicts {head} = {a:.3f} for (x1, x2) but {b:.3f} for (x2, x1); max and min do "
-            f"not depend on the order of the inputs, so the two must agree within {SYMMETRY_TOLERANCE}"
+            f"not depend on the order of the inputs, so the two must agree within {SYMMETRY_TOLERANCE}",
+            f"minmax_model.pt가 (x1, x2)에서는 {head} = {a:.3f}, (x2, x1)에서는 {b:.3f}로 예측합니다. max와 min은 "
+            f"입력의 순서와 상관이 없으므로, 두 값의 차이가 {SYMMETRY_TOLERANCE} 이내여야 합니다",
         )
 
 
@@ -139,6 +152,7 @@ def test_checkpoint_symmetric(student_files, x):
 
 
 @pytest.mark.points(2)
+@title(ko="load_model의 forward가 임의의 입력에서 정해진 구조와 일치한다 (속성 기반)")
 def test_forward_matches_on_random_inputs(submission, student_files):
     """load_model's forward agrees with the prescribed architecture on random inputs (property-based)"""
     trusted = checkpoint_model(student_files)
@@ -169,40 +183,57 @@ FIRST_COST_PER_PAIR = (2500.0, 16000.0)
 
 
 @pytest.mark.points(2)
+@title(ko="다른 seed에서도 train을 짧게 실행하면 두 출력의 오차가 줄어든다")
 def test_short_training_other_seed(submission):
     """a short train lowers both heads' error for another seed too"""
     model, _ = support.run_train(submission, steps=SHORT_STEPS, seed=1)
-    mae = support.mean_abs_errors(support.trusted(model.state_dict(), "the model returned by train"), POINTS)
+    trained = support.trusted(model.state_dict(), say("the model returned by train", "train이 반환한 모델"))
+    mae = support.mean_abs_errors(trained, POINTS)
     for head in HEADS:
-        assert mae[head] <= SHORT_MAE[head], (
+        assert mae[head] <= SHORT_MAE[head], say(
             f"after train(steps={SHORT_STEPS}, seed=1) the {head} head is off by {mae[head]:.2f} on average; "
-            f"after {SHORT_STEPS} steps of the lecture's recipe it must be at most {SHORT_MAE[head]}"
+            f"after {SHORT_STEPS} steps of the lecture's recipe it must be at most {SHORT_MAE[head]}",
+            f"train(steps={SHORT_STEPS}, seed=1) 후 {head} 출력이 평균 {mae[head]:.2f}만큼 틀립니다. "
+            f"강의의 방법으로 {SHORT_STEPS}단계 학습하면 {SHORT_MAE[head]} 이하가 되어야 합니다",
         )
 
 
 @pytest.mark.points(1)
+@title(ko="train이 같은 seed면 같은 모델과 손실을, 다른 seed면 다른 결과를 낸다")
 def test_training_reproducible(submission):
     """train gives the same model and costs for the same seed, others for another seed"""
     first_model, first = support.run_train(submission, steps=10, seed=5)
     second_model, second = support.run_train(submission, steps=10, seed=5)
-    assert first == second, (
+    assert first == second, say(
         "two runs of train(steps=10, seed=5) reported different costs; call torch.manual_seed(seed) at the start "
-        "of train (and random.seed(seed) if you draw the batches with the random module)"
+        "of train (and random.seed(seed) if you draw the batches with the random module)",
+        "train(steps=10, seed=5)을 두 번 실행했더니 손실이 달랐습니다. train을 시작할 때 torch.manual_seed(seed)를 "
+        "호출하세요 (random 모듈로 배치를 뽑는다면 random.seed(seed)도 호출하세요)",
     )
     a, b = first_model.state_dict(), second_model.state_dict()
-    assert all(torch.equal(a[k], b[k]) for k in a), "two runs of train(steps=10, seed=5) gave different weights"
+    assert all(torch.equal(a[k], b[k]) for k in a), say(
+        "two runs of train(steps=10, seed=5) gave different weights",
+        "train(steps=10, seed=5)을 두 번 실행했더니 가중치가 달랐습니다",
+    )
     _, other = support.run_train(submission, steps=10, seed=6)
-    assert other != first, "train(steps=10) gave the same costs with seeds 5 and 6: the seed argument must be used"
+    assert other != first, say(
+        "train(steps=10) gave the same costs with seeds 5 and 6: the seed argument must be used",
+        "train(steps=10)이 seed 5와 6에서 같은 손실을 냈습니다. seed 인자를 실제로 사용해야 합니다",
+    )
 
 
 @pytest.mark.points(1)
+@title(ko="train이 쌍 100개짜리 배치마다 손실의 합을 기록한다")
 def test_training_reports_summed_cost(submission):
     """train reports the summed cost of each batch of 100 pairs"""
     _, costs = support.run_train(submission, steps=2, seed=9)
     per_pair = costs[0] / 100
     low, high = FIRST_COST_PER_PAIR
-    assert low <= per_pair <= high, (
+    assert low <= per_pair <= high, say(
         f"the first cost reported by train(steps=2, seed=9) is {costs[0]:.4g}, that is {per_pair:.4g} per pair; "
         f"the summed squared error of both heads of a fresh model on 100 pairs is between {low:g} and {high:g} "
-        "per pair. Report minmax_cost (sums, not means) of every step with cost.item()"
+        "per pair. Report minmax_cost (sums, not means) of every step with cost.item()",
+        f"train(steps=2, seed=9)이 보고한 첫 손실은 {costs[0]:.4g}, 즉 쌍 하나당 {per_pair:.4g}입니다. "
+        f"새로 만든 모델의 두 출력의 제곱 오차를 쌍 100개에 대해 더하면 쌍 하나당 {low:g}에서 {high:g} 사이가 됩니다. "
+        "매 단계의 minmax_cost(평균이 아니라 합)를 cost.item()으로 기록하세요",
     )

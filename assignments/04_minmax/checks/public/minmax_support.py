@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from grader.checklib import Remote, describe, expect_float, load_into, trusted_checkpoint
+from grader.checklib import Remote, describe, expect_float, load_into, say, trusted_checkpoint
 from grader.plots import Series, heatmap, line_chart
 
 CHECKPOINT = "minmax_model.pt"
@@ -143,7 +143,7 @@ def error_map(model: torch.nn.Module, head: str, title: str) -> str:
         y_range=(LOW, HIGH),
         x_label="x1",
         y_label="x2",
-        value_label=f"|predicted {head} - true {head}|",
+        value_label=say(f"|predicted {head} - true {head}|", f"|예측한 {head} - 실제 {head}|"),
     )
 
 
@@ -151,10 +151,10 @@ def cost_curve(costs: list[float], title: str) -> str:
     """The cost of every training step, on a log scale."""
     steps = list(range(1, len(costs) + 1))
     return line_chart(
-        [Series(steps, costs, "cost of the batch")],
+        [Series(steps, costs, say("cost of the batch", "배치의 손실"))],
         title=title,
-        x_label="training step",
-        y_label="cost (log scale)",
+        x_label=say("training step", "학습 단계"),
+        y_label=say("cost (log scale)", "손실 (로그 스케일)"),
         log_y=True,
     )
 
@@ -166,33 +166,49 @@ def run_train(submission, *, steps: int, seed: int, batch_size: int = 100):
     """Call the student's train in the worker; return (the model as a Remote, the costs as floats)."""
     call = f"train(steps={steps}, batch_size={batch_size}, seed={seed})"
     result = submission.train(steps=steps, batch_size=batch_size, lr=1e-3, seed=seed)
-    assert type(result) is tuple and len(result) == 2, f"{call} must return (model, costs), got {describe(result)}"
-    model, costs = result
-    assert isinstance(model, Remote), f"{call} must return the trained MinMaxModel first, got {describe(model)}"
-    assert type(costs) is list and len(costs) == steps, (
-        f"{call} must return the list of the {steps} costs of every step second, got {describe(costs)}"
+    assert type(result) is tuple and len(result) == 2, say(
+        f"{call} must return (model, costs), got {describe(result)}",
+        f"{call}은(는) (모델, 손실 목록)을 반환해야 합니다. 반환값: {describe(result)}",
     )
-    return model, [expect_float(c, f"costs[{i}] of {call}") for i, c in enumerate(costs)]
+    model, costs = result
+    assert isinstance(model, Remote), say(
+        f"{call} must return the trained MinMaxModel first, got {describe(model)}",
+        f"{call}이(가) 반환하는 첫 번째 값은 학습한 MinMaxModel이어야 합니다. 받은 값: {describe(model)}",
+    )
+    assert type(costs) is list and len(costs) == steps, say(
+        f"{call} must return the list of the {steps} costs of every step second, got {describe(costs)}",
+        f"{call}이(가) 반환하는 두 번째 값은 매 단계의 손실 {steps}개를 담은 리스트여야 합니다. 받은 값: "
+        f"{describe(costs)}",
+    )
+    return model, [expect_float(c, say(f"costs[{i}] of {call}", f"{call}의 costs[{i}]")) for i, c in enumerate(costs)]
 
 
 def load_student_model(submission):
     """The student's load_model("minmax_model.pt"), a model that stays in the worker."""
     model = submission.load_model(CHECKPOINT)
-    assert isinstance(model, Remote) and model.is_callable, (
-        f'load_model("{CHECKPOINT}") must return the MinMaxModel holding the saved weights, got {describe(model)}'
+    assert isinstance(model, Remote) and model.is_callable, say(
+        f'load_model("{CHECKPOINT}") must return the MinMaxModel holding the saved weights, got {describe(model)}',
+        f'load_model("{CHECKPOINT}")은(는) 저장된 가중치를 담은 MinMaxModel을 반환해야 합니다. '
+        f"받은 값: {describe(model)}",
     )
     return model
 
 
 def forward_outputs(out, n: int, call: str) -> dict[str, np.ndarray]:
     """The student's forward output as {"max": (n,), "min": (n,)}, or a failure saying what is wrong."""
-    assert type(out) is tuple and len(out) == 2, (
-        f"{call} must return a tuple (max, min) of two tensors, got {describe(out)}"
+    assert type(out) is tuple and len(out) == 2, say(
+        f"{call} must return a tuple (max, min) of two tensors, got {describe(out)}",
+        f"{call}은(는) 텐서 두 개로 된 튜플 (max, min)을 반환해야 합니다. 반환값: {describe(out)}",
     )
     for name, value in zip(HEADS, out):
-        assert type(value) is torch.Tensor and tuple(value.shape) == (n, 1), (
-            f"the {name} returned by {call} must be a tensor of shape ({n}, 1), got "
-            + (f"shape {tuple(value.shape)}" if type(value) is torch.Tensor else describe(value))
+        got = (
+            say(f"shape {tuple(value.shape)}", f"모양 {tuple(value.shape)}")
+            if type(value) is torch.Tensor
+            else describe(value)
+        )
+        assert type(value) is torch.Tensor and tuple(value.shape) == (n, 1), say(
+            f"the {name} returned by {call} must be a tensor of shape ({n}, 1), got {got}",
+            f"{call}이(가) 반환한 {name} 값은 모양이 ({n}, 1)인 텐서여야 합니다. 받은 값: {got}",
         )
     return {name: value.double().numpy().reshape(-1) for name, value in zip(HEADS, out)}
 
@@ -205,17 +221,24 @@ def forward_agrees(got: dict[str, np.ndarray], want: dict[str, np.ndarray], x: t
     swapped = np.allclose(got["max"], want["min"], rtol=FORWARD_RTOL, atol=FORWARD_ATOL) and np.allclose(
         got["min"], want["max"], rtol=FORWARD_RTOL, atol=FORWARD_ATOL
     )
-    assert not swapped, (
+    assert not swapped, say(
         f"{call} returns (min, max): its first output is what min_layer computes and its second what "
-        "max_layer computes. forward must return (max, min), in that order"
+        "max_layer computes. forward must return (max, min), in that order",
+        f"{call}이(가) (min, max)를 반환합니다. 첫 번째 출력은 min_layer가, 두 번째 출력은 max_layer가 "
+        "계산한 값입니다. forward는 (max, min)을 이 순서대로 반환해야 합니다",
     )
     head = next(h for h in HEADS if not close[h])
     row = int(np.argmax(np.abs(got[head] - want[head])))
     x1, x2 = (float(v) for v in x[row])
     raise AssertionError(
-        f"at (x1, x2) = ({x1:.4g}, {x2:.4g}) the {head} returned by {call} is {got[head][row]:.6g}, but the "
-        f"prescribed architecture with the same weights gives {want[head][row]:.6g}. forward must be "
-        "out = self.layer(x); return self.max_layer(out), self.min_layer(out), with every layer of the statement"
+        say(
+            f"at (x1, x2) = ({x1:.4g}, {x2:.4g}) the {head} returned by {call} is {got[head][row]:.6g}, but the "
+            f"prescribed architecture with the same weights gives {want[head][row]:.6g}. forward must be "
+            "out = self.layer(x); return self.max_layer(out), self.min_layer(out), with every layer of the statement",
+            f"(x1, x2) = ({x1:.4g}, {x2:.4g})에서 {call}이(가) 반환한 {head} 값은 {got[head][row]:.6g}인데, 같은 "
+            f"가중치로 정해진 구조를 계산하면 {want[head][row]:.6g}입니다. forward는 out = self.layer(x); return "
+            "self.max_layer(out), self.min_layer(out)이어야 하고, 문제에 나온 층을 모두 써야 합니다",
+        )
     )
 
 

@@ -31,6 +31,7 @@ from grader.checklib import (
     flows_from,
     load_into,
     read_idx,
+    say,
     trusted_checkpoint,
     write_mnist_folder,
 )
@@ -156,7 +157,10 @@ class JudgeData:
 
     @property
     def test_label(self) -> str:
-        return f"the {len(self.test_y):,} test images of {self.label}"
+        return say(
+            f"the {len(self.test_y):,} test images of {self.label}",
+            f"{self.label}의 테스트 이미지 {len(self.test_y):,}장",
+        )
 
 
 @functools.lru_cache(maxsize=2)
@@ -168,7 +172,12 @@ def judge_data(data_dir) -> JudgeData:
     source = ensure_mnist(Path(data_dir))
     train_images = read_idx(source.raw("train-images-idx3-ubyte"))
     if len(train_images) < POOL + VALIDATION:
-        raise AssertionError(f"{source.label} has fewer than {POOL + VALIDATION} training images; the checks need them")
+        raise AssertionError(
+            say(
+                f"{source.label} has fewer than {POOL + VALIDATION} training images; the checks need them",
+                f"{source.label}의 학습 이미지가 {POOL + VALIDATION}장보다 적습니다. 검사에 그만큼 필요합니다",
+            )
+        )
     train_labels = read_idx(source.raw("train-labels-idx1-ubyte"))
     return JudgeData(
         source=source,
@@ -261,20 +270,28 @@ def per_digit_accuracy(counts: list[list[int]]) -> list[float]:
 
 
 def confusion_chart(counts: list[list[int]], title: str) -> str:
-    return confusion_matrix(counts, title=title, labels=DIGITS, x_label="predicted digit", y_label="true digit")
+    return confusion_matrix(
+        counts,
+        title=title,
+        labels=DIGITS,
+        x_label=say("predicted digit", "예측한 숫자"),
+        y_label=say("true digit", "실제 숫자"),
+    )
 
 
 def learning_curves(history: dict[str, list[float]], title: str) -> list[str]:
     """Accuracy and loss per epoch, training and test split, as two charts."""
     epochs = list(range(1, len(history["train_acc"]) + 1))
     charts = []
-    for quantity, name in (("acc", "accuracy"), ("loss", "loss")):
+    for quantity, name in (("acc", say("accuracy", "정확도")), ("loss", say("loss", "손실"))):
         series = [
-            Series(epochs, history[f"train_{quantity}"], "train"),
-            Series(epochs, history[f"test_{quantity}"], "test split", dashed=True),
+            Series(epochs, history[f"train_{quantity}"], say("train", "학습 데이터")),
+            Series(epochs, history[f"test_{quantity}"], say("test split", "테스트 데이터"), dashed=True),
         ]
         y_range = (0.0, 1.0) if quantity == "acc" else None
-        charts.append(line_chart(series, title=f"{title}: {name}", x_label="epoch", y_label=name, y_range=y_range))
+        charts.append(
+            line_chart(series, title=f"{title}: {name}", x_label=say("epoch", "에포크"), y_label=name, y_range=y_range)
+        )
     return charts
 
 
@@ -288,11 +305,16 @@ def worker_torch(submission):
         module = submission.torch
     except AttributeError:
         raise AssertionError(
-            f"{MODULE_FILE} must `import torch` at the top, as the skeleton does: the checks build the DataLoader, "
-            "loss function and optimizer they pass to your functions with it"
+            say(
+                f"{MODULE_FILE} must `import torch` at the top, as the skeleton does: the checks build the DataLoader, "
+                "loss function and optimizer they pass to your functions with it",
+                f"{MODULE_FILE}은(는) 스켈레톤처럼 맨 위에서 `import torch`를 해야 합니다. 검사가 이 모듈로 "
+                "DataLoader, 손실 함수, 옵티마이저를 만들어 여러분의 함수에 넘깁니다",
+            )
         ) from None
-    assert isinstance(module, Remote) and module.type_name == "module", (
-        f"`torch` in {MODULE_FILE} must be the torch module (import torch), got {describe(module)}"
+    assert isinstance(module, Remote) and module.type_name == "module", say(
+        f"`torch` in {MODULE_FILE} must be the torch module (import torch), got {describe(module)}",
+        f"{MODULE_FILE}의 `torch`는 torch 모듈(import torch)이어야 합니다. 받은 값: {describe(module)}",
     )
     return module
 
@@ -306,8 +328,10 @@ def worker_loader(submission, root: str, *, train: bool, batch_size: int = 128):
     """DataLoader(load_mnist(root, train), batch_size) in the student's process, in order."""
 
     dataset = submission.load_mnist(root, train=train)
-    assert isinstance(dataset, Remote), (
-        f"load_mnist(root, train={train}) must return the torchvision MNIST data set, got {describe(dataset)}"
+    assert isinstance(dataset, Remote), say(
+        f"load_mnist(root, train={train}) must return the torchvision MNIST data set, got {describe(dataset)}",
+        f"load_mnist(root, train={train})은(는) torchvision의 MNIST 데이터셋을 반환해야 합니다. 반환값: "
+        f"{describe(dataset)}",
     )
     return worker_torch(submission).utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False)
 
@@ -316,16 +340,20 @@ def worker_model(submission, state: dict[str, torch.Tensor]):
     """A MultiLayerPerceptron() of the student's holding `state` (prescribed key names), in their process."""
 
     model = submission.MultiLayerPerceptron()
-    assert isinstance(model, Remote) and model.is_callable, (
-        f"MultiLayerPerceptron() must create a torch.nn.Module, got {describe(model)}"
+    assert isinstance(model, Remote) and model.is_callable, say(
+        f"MultiLayerPerceptron() must create a torch.nn.Module, got {describe(model)}",
+        f"MultiLayerPerceptron()은 torch.nn.Module을 만들어야 합니다. 받은 값: {describe(model)}",
     )
     theirs = model.state_dict()
-    trusted(theirs, "the state dict of MultiLayerPerceptron()")  # keys and shapes as prescribed
+    trusted(
+        theirs, say("the state dict of MultiLayerPerceptron()", "MultiLayerPerceptron()의 state dict")
+    )  # keys and shapes as prescribed
     names = _layer_names(theirs)
     model.call_method("load_state_dict", {names[k]: v for k, v in state.items()}, strict=False)
     loaded = canonical_state(model.state_dict())
-    assert all(torch.equal(loaded[k], v) for k, v in state.items()), (
-        "load_state_dict on your MultiLayerPerceptron did not take the weights given to it"
+    assert all(torch.equal(loaded[k], v) for k, v in state.items()), say(
+        "load_state_dict on your MultiLayerPerceptron did not take the weights given to it",
+        "여러분의 MultiLayerPerceptron에서 load_state_dict가 주어진 가중치를 받아들이지 않았습니다",
     )
     return model
 
@@ -336,22 +364,33 @@ def run_train(submission, root: str, *, epochs: int, limit: int, seed: int, devi
     call = f"train(root, epochs={epochs}, limit={limit}, seed={seed}, device=...)"
     kwargs = {"epochs": epochs, "batch_size": 128, "lr": 1e-3, "limit": limit, "seed": seed}
     result = submission.train(root, device=device, **kwargs) if device is not None else submission.train(root, **kwargs)
-    assert type(result) is tuple and len(result) == 2, f"{call} must return (model, history), got {describe(result)}"
-    model, history = result
-    assert isinstance(model, Remote) and model.is_callable, (
-        f"{call} must return the trained MultiLayerPerceptron first, got {describe(model)}"
+    assert type(result) is tuple and len(result) == 2, say(
+        f"{call} must return (model, history), got {describe(result)}",
+        f"{call}은(는) (모델, history)를 반환해야 합니다. 반환값: {describe(result)}",
     )
-    assert type(history) is dict and set(history) >= set(HISTORY_KEYS), (
-        f"{call} must return the history second: a dict with the keys {', '.join(HISTORY_KEYS)}, "
-        f"got {describe(history)}"
+    model, history = result
+    assert isinstance(model, Remote) and model.is_callable, say(
+        f"{call} must return the trained MultiLayerPerceptron first, got {describe(model)}",
+        f"{call}이(가) 반환하는 첫 번째 값은 학습한 MultiLayerPerceptron이어야 합니다. 받은 값: {describe(model)}",
+    )
+    assert type(history) is dict and set(history) >= set(HISTORY_KEYS), say(
+        f"{call} must return the history second: a dict with the keys {', '.join(HISTORY_KEYS)}, got "
+        f"{describe(history)}",
+        f"{call}이(가) 반환하는 두 번째 값은 history, 즉 {', '.join(HISTORY_KEYS)} 키를 가진 dict여야 합니다. "
+        f"받은 값: {describe(history)}",
     )
     plain: dict[str, list[float]] = {}
     for key in HISTORY_KEYS:
         values = history[key]
-        assert type(values) is list and len(values) == epochs, (
-            f'history["{key}"] of {call} must be a list with one value per epoch ({epochs}), got {describe(values)}'
+        assert type(values) is list and len(values) == epochs, say(
+            f'history["{key}"] of {call} must be a list with one value per epoch ({epochs}), got {describe(values)}',
+            f'{call}의 history["{key}"]는 에포크마다 값 하나씩({epochs}개) 담은 리스트여야 합니다. '
+            f"받은 값: {describe(values)}",
         )
-        plain[key] = [expect_float(v, f'history["{key}"][{i}] of {call}') for i, v in enumerate(values)]
+        plain[key] = [
+            expect_float(v, say(f'history["{key}"][{i}] of {call}', f'{call}의 history["{key}"][{i}]'))
+            for i, v in enumerate(values)
+        ]
     return model, plain
 
 
