@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from grader.isolation import describe as describe_isolation
 from grader.results import NOT_ON_ROSTER, AssignmentResult, GradingRun, SubmissionResult
 
-__all__ = ["render_index", "render_inline", "render_student"]
+__all__ = ["render_index", "render_inline", "render_page", "render_student"]
 
 _STATUS_MARK = {
     "passed": "✓",
@@ -137,8 +137,9 @@ def render_inline(assignment: AssignmentResult, *, report: str, version: str) ->
     return template.render(a=assignment, report=report, version=version, passed=assignment.counts["passed"])
 
 
-def render_index(run: GradingRun, links: dict[str, str]) -> str:
-    """The class summary: problems first, then every student with links to their report."""
+def render_index(run: GradingRun, links: dict[str, str], *, similarity: str | None = None) -> str:
+    """The class summary: problems first, then every student with links to their report;
+    `similarity`: the similarity report to link to, when there is one."""
     context = _base_context(
         "Class summary · grading report", run.created, run.grader_version, describe_isolation(run.isolation)
     )
@@ -157,6 +158,7 @@ def render_index(run: GradingRun, links: dict[str, str]) -> str:
         changed=[(s, a) for s in run.submissions for a in s.assignments if a.changed],
         students=run.submissions,  # in the class's order: the roster's, else as found
         named=any(s.name or s.section for s in run.submissions),
+        similarity=similarity,
     )
     return _environment().get_template("index.html.j2").render(context)
 
@@ -215,3 +217,11 @@ def _check_pass_rates(graded: list[AssignmentResult]) -> list[dict[str, Any]]:
     for row in rows.values():
         row["rate"] = 100.0 * row["passed"] / row["runs"]
     return sorted(rows.values(), key=lambda r: (r["rate"], r["name"]))
+
+
+def render_page(template: str, *, title: str, generated: str, version: str, **context: Any) -> str:
+    """A page of another part of the grader (`grader.similarity`) with the reports' stylesheet,
+    Content-Security-Policy and base template: `template` under templates/, given `context`."""
+    page = _base_context(title, generated, version)
+    page.update(context)
+    return _environment().get_template(template).render(page)
