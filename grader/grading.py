@@ -397,7 +397,9 @@ class ResultWriter:
 
     def close(self) -> None:
         """index.html, gradebook.csv and results.json for what is graded so far."""
-        (self.out / "index.html").write_text(render_index(self.run, self._links, similarity=self.similarity), encoding="utf-8")
+        (self.out / "index.html").write_text(
+            render_index(self.run, self._links, similarity=self.similarity), encoding="utf-8"
+        )
         (self.out / "gradebook.csv").write_text(gradebook_csv(self.run), encoding="utf-8")
         save_run(self.run, self.out / "results.json")
 

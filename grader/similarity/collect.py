@@ -14,6 +14,7 @@ Python blocks of the statement.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -53,10 +54,8 @@ def received(course_root: Path, assignment: Assignment) -> dict[str, frozenset[i
         texts = [*statement]
         skeleton = course_root / "student_template" / name
         notebook = course_root / "student_template" / "notebooks" / (name.removesuffix(".py") + ".ipynb")
-        try:
+        with contextlib.suppress(OSError, SubmissionError):  # no skeleton for this file: nothing to subtract
             texts.append(read_source(skeleton))
-        except (OSError, SubmissionError):
-            pass  # no skeleton for this file: nothing to subtract
         texts += _converted(notebook, name)
         found[name] = template_hashes(texts)
     return found
@@ -79,7 +78,9 @@ def collect(
         remove_tree(tmp)
 
 
-def _one(name: str, assignment: Assignment, folder: Path, staging: Path, template: dict[str, frozenset[int]]) -> Submitted | str:
+def _one(
+    name: str, assignment: Assignment, folder: Path, staging: Path, template: dict[str, frozenset[int]]
+) -> Submitted | str:
     try:
         prepared = prepare(assignment, folder, staging)
         files = {f: fingerprint(read_source(prepared.folder / f, f), template[f]) for f in assignment.files}

@@ -19,7 +19,7 @@ from grader.course import Assignment, Course
 from grader.folders import remove_tree
 from grader.results import Skipped, now_iso
 from grader.similarity.collect import Submitted, collect, received
-from grader.similarity.fingerprint import K, WINDOW, line_ranges, overlap
+from grader.similarity.fingerprint import WINDOW, K, line_ranges, overlap
 from grader.similarity.model import (
     DEFAULT_LIMIT,
     DEFAULT_THRESHOLD,
@@ -166,23 +166,26 @@ def _method() -> dict[str, object]:
     }
 
 
+Templates = dict[int, dict[str, frozenset[int]]]  # per assignment, per file: what every student receives
+
+
 def _collect_all(
-    students: list[Student], assignments: list[Assignment], templates: dict[int, dict[str, frozenset[int]]], workers: int
+    students: list[Student], assignments: list[Assignment], templates: Templates, workers: int
 ) -> Iterator[tuple[Student, dict[int, Submitted | str]]]:
     """Each student with what `collect` found, in the order of `students`."""
     if workers <= 1 or len(students) < _POOL_MIN or not sys.platform.startswith("linux"):
         for student in students:
             yield student, collect(student, assignments, templates)
         return
-    context = multiprocessing.get_context("fork")  # the same hash seed: fingerprints made alike
+    context = multiprocessing.get_context("fork")  # copydetect and the course are loaded already
     with context.Pool(min(workers, os.cpu_count() or 1), _set_job, (assignments, templates)) as pool:
         yield from zip(students, pool.imap(_collect_one, students, chunksize=4))
 
 
-_JOB: tuple[list[Assignment], dict[int, dict[str, frozenset[int]]]] | None = None
+_JOB: tuple[list[Assignment], Templates] | None = None
 
 
-def _set_job(assignments: list[Assignment], templates: dict[int, dict[str, frozenset[int]]]) -> None:
+def _set_job(assignments: list[Assignment], templates: Templates) -> None:
     global _JOB
     _JOB = (assignments, templates)
 

@@ -12,14 +12,13 @@ What every student receives (`template_hashes`: the skeleton, the template noteb
 as grading converts it, the statement's code) is subtracted from each file's fingerprints, all
 of its runs, not only the winnowed ones, so two untouched skeletons share nothing.
 
-copydetect hashes with Python's `hash`, which differs from one interpreter to the next: the
-fingerprints of one comparison are made in one process, or in processes forked from it.
+The runs are hashed here, the same way in every process, and winnowed by copydetect: its own
+hashing uses Python's `hash`, which each interpreter seeds anew.
 """
 
 from __future__ import annotations
 
 import bisect
-import copy
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,27 +27,31 @@ import numpy as np
 
 with warnings.catch_warnings():  # copydetect imports matplotlib.pyplot for its own reports
     warnings.simplefilter("ignore")
-    from copydetect import CodeFingerprint, compare_files
-    from copydetect.utils import filter_code, hashed_kgrams
+    from copydetect import compare_files
+    from copydetect.utils import filter_code, winnow
 
-__all__ = ["K", "WINDOW", "Fingerprint", "fingerprint", "overlap", "template_hashes"]
+__all__ = ["WINDOW", "Fingerprint", "K", "Overlap", "fingerprint", "line_ranges", "overlap", "template_hashes"]
 
 K = 25  # characters of normalised code in one fingerprint: shorter shared runs are noise
 WINDOW = 4  # winnowing window: every shared run of K + WINDOW - 1 = 28 characters is found
 _LANGUAGE = "python"
+_BASE = np.uint64(1_000_003)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Fingerprint:
     """One file of one student: the code compared (as grading reads it) and its fingerprints.
 
-    `hashes` is copydetect's winnowed set less what every student receives; `code` keeps where
-    each fingerprint lies, to find the matching regions of a pair.
+    `hashes`: the winnowed fingerprints less what every student receives; `positions`: where
+    each winnowed fingerprint starts in the normalised code, `offsets`: copydetect's map from
+    there back to `text` (both to find the matching regions of a pair).
     """
 
     text: str
     hashes: frozenset[int]
-    code: CodeFingerprint
+    positions: dict[int, list[int]]
+    offsets: np.ndarray
+    length: int  # of the normalised code
 
     @property
     def size(self) -> int:
@@ -57,19 +60,37 @@ class Fingerprint:
 
 def fingerprint(text: str, template: frozenset[int] = frozenset()) -> Fingerprint:
     """The fingerprints of `text`, less the hashes in `template`."""
-    code = CodeFingerprint("code.py", K, WINDOW, filter=True, language=_LANGUAGE, fp=_Reader(text))
-    code.filtered_code = code.filtered_code[:1]  # only its emptiness is read again (compare_files)
-    return Fingerprint(text, frozenset(int(h) for h in code.hashes) - template, code)
+    filtered, offsets = filter_code(text, "code.py", _LANGUAGE)
+    positions: dict[int, list[int]] = {}
+    hashes = _kgram_hashes(filtered)
+    if len(hashes):
+        selected, where = winnow(hashes, WINDOW, remove_duplicates=False)
+        for value, index in zip(selected.tolist(), where.tolist()):
+            positions.setdefault(value, []).append(index)
+    return Fingerprint(text, frozenset(positions) - template, positions, offsets, len(filtered))
 
 
 def template_hashes(texts: Iterable[str]) -> frozenset[int]:
     """Every K-character run of the normalised `texts` (code each student starts from)."""
     found: set[int] = set()
     for text in texts:
-        filtered, _ = filter_code(text, "code.py", _LANGUAGE)
-        if len(filtered) >= K:
-            found.update(int(h) for h in hashed_kgrams(filtered, K))
+        found.update(_kgram_hashes(filter_code(text, "code.py", _LANGUAGE)[0]).tolist())
     return frozenset(found)
+
+
+def _kgram_hashes(filtered: str) -> np.ndarray:
+    """A polynomial hash of every K-character run of `filtered`, the same in every process
+    (copydetect's own `hashed_kgrams` uses Python's `hash`, seeded anew by each interpreter, which
+    would make scores differ slightly from run to run)."""
+    codes = np.frombuffer(filtered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    count = len(codes) - K + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    hashes = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64
+        for t in range(K):
+            hashes = hashes * _BASE + codes[t : t + count]
+    return hashes.view(np.int64)
 
 
 @dataclass(frozen=True)
@@ -87,10 +108,20 @@ def overlap(a: Fingerprint, b: Fingerprint, shared: frozenset[int]) -> Overlap:
     """The regions of `a` and `b` made of the fingerprints in `shared` (their common ones that count)."""
     if not shared:
         return Overlap((), (), 0.0, 0.0)
-    left, right = copy.copy(a.code), copy.copy(b.code)
-    left.hashes, right.hashes = set(shared), set(shared)
-    _, _, (slices_a, slices_b) = compare_files(left, right)
+    _, _, (slices_a, slices_b) = compare_files(_Code(a, shared), _Code(b, shared))
     return Overlap(_spans(slices_a, a.text), _spans(slices_b, b.text), _share(shared, a), _share(shared, b))
+
+
+class _Code:
+    """What copydetect's `compare_files` reads of a file's fingerprints (its `CodeFingerprint`)."""
+
+    def __init__(self, fp: Fingerprint, shared: frozenset[int]):
+        self.k = K
+        self.hashes = set(shared)
+        self.hash_idx = fp.positions
+        self.filtered_code = "x" * min(fp.length, 1)
+        self.token_coverage = max(fp.length, 1)
+        self.offsets = fp.offsets
 
 
 def _spans(slices: np.ndarray, text: str) -> tuple[tuple[int, int], ...]:
@@ -117,13 +148,3 @@ def line_ranges(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, 
         else:
             ranges.append((first, last))
     return ranges
-
-
-class _Reader:
-    """The `fp` copydetect reads a file's text from."""
-
-    def __init__(self, text: str):
-        self._text = text
-
-    def read(self) -> str:
-        return self._text

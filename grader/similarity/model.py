@@ -10,7 +10,12 @@ from grader.results import Skipped
 __all__ = [
     "DEFAULT_LIMIT",
     "DEFAULT_THRESHOLD",
-    "HISTOGRAM_BINS", "AssignmentSimilarity", "FileView", "Match", "Pair", "SimilarityRun",
+    "HISTOGRAM_BINS",
+    "AssignmentSimilarity",
+    "FileView",
+    "Match",
+    "Pair",
+    "SimilarityRun",
 ]
 
 DEFAULT_THRESHOLD = 0.5  # pairs at or above it are listed; copies of the course's own code score 0.78 and more

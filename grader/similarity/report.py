@@ -44,6 +44,7 @@ def write_reports(run: SimilarityRun, out: Path) -> None:
         sections=sections,
         shown=lambda student: _shown(student, run),
         percent=_percent,
+        index_href="index.html" if (out / "index.html").is_file() else None,
     )
     (out / "similarity.html").write_text(html, encoding="utf-8")
 
@@ -57,8 +58,13 @@ def write_pair_page(pair: Pair, views: list[FileView], run: SimilarityRun, path:
             rows, cut = _rows(view.texts[side], view.spans[side])
             shared = match.shared_a if side == 0 else match.shared_b
             sides.append(
-                {"student": pair.students[side], "origin": clean_name(view.origins[side]), "rows": rows, "cut": cut,
-                 "shared": _percent(shared)}
+                {
+                    "student": pair.students[side],
+                    "origin": clean_name(view.origins[side]),
+                    "rows": rows,
+                    "cut": cut,
+                    "shared": _percent(shared),
+                }
             )
         files.append({"name": view.file, "sides": sides})
     html = render_page(
