@@ -148,9 +148,9 @@ def test_the_command_reads_an_lms_download_with_a_zip_and_a_notebook(tmp_path, c
     assert "102 (&lt;b onclick=&#34;x&#34;&gt;Zed)" in html and "<b onclick" not in html
     page = (out / report["pairs"][-1]["page"]).read_text(encoding="utf-8")
     assert "<mark>" in page and "Content-Security-Policy" in page and "<script" not in page
-    assert "from gates.ipynb, as grading converts it" in "".join(
-        (out / p["page"]).read_text(encoding="utf-8") for p in report["pairs"]
-    )
+    pages = "".join((out / p["page"]).read_text(encoding="utf-8") for p in report["pairs"])
+    assert "from gates.ipynb, as grading converts it" in pages
+    assert 'title="gates.ipynb, cell ' in pages  # each line of the converted notebook says its cell
     assert not (out / ".intake-similar").exists()
 
 

@@ -24,7 +24,7 @@ from grader.course import Assignment
 from grader.errors import GraderError, SubmissionError
 from grader.folders import remove_tree
 from grader.similarity.fingerprint import Fingerprint, fingerprint, template_hashes
-from grader.sources import read_source
+from grader.sources import SourceMap, read_source
 from grader.submission import Student, prepare, unpack
 
 __all__ = ["Submitted", "collect", "received"]
@@ -34,12 +34,12 @@ _CODE_BLOCK = re.compile(r"^```(?:python|py)[ \t]*\n(.*?)^```", re.MULTILINE | r
 
 @dataclass
 class Submitted:
-    """One student's files for one assignment, fingerprinted; `origins` names what was handed in
-    where it is not the file itself (``gates.ipynb`` for ``gates.py``)."""
+    """One student's files for one assignment, fingerprinted; `sources` says where the lines of a
+    file made from a notebook came from (``gates.ipynb``, cell 4, line 3, for ``gates.py``)."""
 
     student: str
     files: dict[str, Fingerprint]
-    origins: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, SourceMap] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -90,8 +90,7 @@ def _one(
         return f"could not be read ({exc})"
     except (RecursionError, MemoryError, ValueError) as exc:  # a pathological text the tokenizer gave up on
         return f"could not be tokenized ({type(exc).__name__})"
-    origins = {f: m.origin for f, m in prepared.sources.items()}
-    return Submitted(name, files, origins)
+    return Submitted(name, files, dict(prepared.sources))
 
 
 def _statement_code(readme: Path) -> list[str]:

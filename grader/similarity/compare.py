@@ -141,8 +141,8 @@ def _pair(
             continue
         lines = (tuple(line_ranges(left.text, found.spans_a)), tuple(line_ranges(right.text, found.spans_b)))
         matches.append(Match(name, lines[0], lines[1], found.coverage_a, found.coverage_b))
-        origins = (a.origins.get(name, name), b.origins.get(name, name))
-        views.append(FileView(name, (left.text, right.text), (found.spans_a, found.spans_b), origins))
+        sources = (a.sources.get(name), b.sources.get(name))
+        views.append(FileView(name, (left.text, right.text), (found.spans_a, found.spans_b), sources))
     return Pair(assignment_id, (a.student, b.student), round(score, 4), tuple(matches)), views
 
 

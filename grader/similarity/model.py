@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.results import Skipped
+from grader.sources import SourceMap
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -68,13 +69,13 @@ class Pair:
 @dataclass(frozen=True)
 class FileView:
     """What the side-by-side page of a pair shows of one file: both texts as compared, the
-    character ranges [start, end) they share, and what each student handed in for the file
-    (``gates.ipynb`` for ``gates.py``). Not kept beyond writing the page."""
+    character ranges [start, end) they share, and for a file made from a notebook, where each of
+    its lines came from. Not kept beyond writing the page."""
 
     file: str
     texts: tuple[str, str]
     spans: tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]
-    origins: tuple[str, str]
+    sources: tuple[SourceMap | None, SourceMap | None]
 
 
 @dataclass

@@ -55,12 +55,16 @@ def write_pair_page(pair: Pair, views: list[FileView], run: SimilarityRun, path:
     for view, match in zip(views, pair.matches):
         sides = []
         for side in (0, 1):
+            source = view.sources[side]
             rows, cut = _rows(view.texts[side], view.spans[side])
+            if source is not None:
+                for row in rows:
+                    row["where"] = f"{source.origin}, {source.where(row['number'])}"
             shared = match.shared_a if side == 0 else match.shared_b
             sides.append(
                 {
                     "student": pair.students[side],
-                    "origin": clean_name(view.origins[side]),
+                    "origin": clean_name(source.origin if source is not None else view.file),
                     "rows": rows,
                     "cut": cut,
                     "shared": _percent(shared),
@@ -112,7 +116,7 @@ def _rows(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[list[dict[str,
             cursor = cut
         if cursor < end:
             pieces.append({"text": clean_text(text[cursor:end]), "marked": False})
-        rows.append({"number": number, "pieces": pieces, "marked": any(p["marked"] for p in pieces)})
+        rows.append({"number": number, "pieces": pieces, "marked": any(p["marked"] for p in pieces), "where": ""})
         position += len(line) + 1
     return rows, max(0, len(lines) - MAX_LINES)
 
