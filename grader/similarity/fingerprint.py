@@ -130,7 +130,7 @@ def normalise(text: str) -> Normalised:
         out.append("S")
         starts.append(pending[0])
         ends.append(pending[1])
-    return Normalised("".join(out), np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+    return Normalised("".join(out), np.array(starts, dtype=np.int32), np.array(ends, dtype=np.int32))
 
 
 @dataclass(frozen=True)
