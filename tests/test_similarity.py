@@ -19,7 +19,7 @@ from grader.course import Course
 from grader.grading import grade_class, similar_class
 from grader.similarity import compare as compare_module
 from grader.similarity.compare import compare_class
-from grader.similarity.fingerprint import fingerprint
+from grader.similarity.fingerprint import fingerprint, normalise
 from grader.submission import Student
 from tests.conftest import REPO
 from tests.fakes import FakeRunner
@@ -83,6 +83,19 @@ def test_the_regions_of_a_copy_are_its_lines(known_class):
     assert all(1 <= start <= end for side in match["lines"] for start, end in side)
     assert min(match["shared"]) > 0.7
     assert top["page"] in ("similarity/1-001.html", "similarity/1-002.html")  # the two copies rank first
+
+
+def test_cosmetics_leave_the_normalised_code_as_it_is():
+    original = 'def area(width, height):\n    """The area."""\n    return width * height + len(f"{width}")\n'
+    disguised = (
+        "# mine\n\n\ndef surface(self, w,h) :  # two sides\n"
+        '    """Computes it, carefully."""\n\n    return self*w+len(f"{self}")\n'
+    )
+    assert normalise(original).text == "defF(V,V):returnV*V+len(S)"
+    assert normalise(disguised).text == "defF(V,V,V):returnV*V+len(S)"
+    code = normalise("x = 1  # c\nclass Net(Base):\n    '''doc'''\n    y = 'text' 'more'\n")
+    assert code.text == "V=1classO(V):V=SS"
+    assert normalise("def broken(:\n    pass\n").text.startswith("defF(")  # up to where Python stops
 
 
 def test_a_copy_of_a_known_wrong_solution_is_found_beside_the_reference():
