@@ -19,7 +19,7 @@ __all__ = [
     "SimilarityRun",
 ]
 
-DEFAULT_THRESHOLD = 0.5  # pairs at or above it are listed; copies of the course's own code score 0.78 and more
+DEFAULT_THRESHOLD = 0.5  # pairs at or above it are listed: copies of the course's solutions score 0.73 and more
 DEFAULT_LIMIT = 100  # pairs kept per assignment, highest first
 HISTOGRAM_BINS = 20  # pair scores counted in bins of 0.05; the last bin holds 1.0
 
