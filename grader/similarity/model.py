@@ -135,5 +135,6 @@ class SimilarityRun:
             "layout": self.layout,
             "assignments": [a.to_dict() for a in self.assignments],
             "skipped": [{"name": s.name, "reason": s.reason} for s in self.skipped],
+            "names": dict(self.names),
             "pairs": [p.to_dict() for p in self.pairs],
         }
