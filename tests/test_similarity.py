@@ -71,6 +71,7 @@ def test_copies_rank_above_every_honest_pair_and_skeletons_share_nothing(known_c
         assert frozenset({"skeleton-1", "skeleton-2"}) not in pairs, "two untouched skeletons share nothing"
         summary = next(a for a in report["assignments"] if a["id"] == assignment)
         assert sum(summary["histogram"]) == summary["pairs"] == summary["students"] * (summary["students"] - 1) // 2
+        assert summary["above_threshold"] == len(pairs)  # threshold 0: every pair sharing anything
 
 
 def test_the_regions_of_a_copy_are_its_lines(known_class):
@@ -190,6 +191,22 @@ def test_hostile_files_are_listed_not_compared_and_names_are_escaped(tmp_path):
     for page in (out / "similarity.html", out / run.pairs[0].page):
         html = page.read_text(encoding="utf-8")
         assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_only_the_highest_pairs_are_kept_and_the_rest_counted(tmp_path):
+    reference = solutions(1)["reference"]
+    students = [
+        Student(f"s{i}", write_student(tmp_path / f"s{i}", {"gates.py": renamed(reference, i)})) for i in range(5)
+    ]
+    run = compare_class(course=COURSE, students=students, out=tmp_path / "out", assignment_ids=[1], limit=3)
+    (result,) = run.assignments
+    assert (result.pairs, result.above, len(result.kept)) == (10, 10, 3)
+    assert "and 7 more pairs at or above 50%" in (tmp_path / "out" / "similarity.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (tmp_path / "out" / "similarity").iterdir()) == [
+        "1-001.html",
+        "1-002.html",
+        "1-003.html",
+    ]
 
 
 def test_an_assignment_nobody_handed_in_and_an_empty_folder(tmp_path):

@@ -123,6 +123,7 @@ def compare_assignment(
             score = 2 * shared / total if total else 0.0
             result.count(score)
             if score >= threshold and score > 0:
+                result.above += 1
                 heapq.heappush(heap, (score, -i, -j))
                 if len(heap) > limit:
                     heapq.heappop(heap)

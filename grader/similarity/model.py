@@ -92,6 +92,7 @@ class AssignmentSimilarity:
     kept: list[Pair] = field(default_factory=list)
     not_compared: list[Skipped] = field(default_factory=list)
     common: int = 0  # fingerprints so common in the class that they were not counted
+    above: int = 0  # pairs at or above the threshold, kept or not
 
     def count(self, score: float) -> None:
         self.pairs += 1
@@ -105,6 +106,7 @@ class AssignmentSimilarity:
             "pairs": self.pairs,
             "histogram": list(self.histogram),
             "common_fingerprints": self.common,
+            "above_threshold": self.above,
             "not_compared": [{"student": s.name, "reason": s.reason} for s in self.not_compared],
         }
 
