@@ -16,6 +16,7 @@ import pytest
 
 from grader import cli
 from grader.course import Course
+from grader.errors import IntakeError
 from grader.grading import grade_class, similar_class
 from grader.similarity import compare as compare_module
 from grader.similarity.compare import compare_class
@@ -216,6 +217,10 @@ def test_an_assignment_nobody_handed_in_and_an_empty_folder(tmp_path):
     assert [(a.id, a.students, a.pairs, len(a.not_compared)) for a in run.assignments] == [(1, 1, 0, 0), (2, 0, 0, 1)]
     html = (tmp_path / "out" / "similarity.html").read_text(encoding="utf-8")
     assert "0 pairs at or above 50%" in html
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IntakeError, match="holds no submissions"):
+        similar_class(course=COURSE, submissions=tmp_path / "empty", out=tmp_path / "out2")
+    assert not (tmp_path / "out2" / "similarity.html").exists()
 
 
 def test_grading_with_similarity_links_it_from_the_class_summary(tmp_path):
