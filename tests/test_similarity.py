@@ -87,6 +87,19 @@ def test_the_regions_of_a_copy_are_its_lines(known_class):
     assert top["page"] in ("similarity/1-001.html", "similarity/1-002.html")  # the two copies rank first
 
 
+def test_two_untouched_template_notebooks_share_nothing(tmp_path):
+    for student in ("a", "b"):
+        (tmp_path / "subs" / student).mkdir(parents=True)
+        (tmp_path / "subs" / student / "gates.ipynb").write_bytes(
+            (REPO / "student_template" / "notebooks" / "gates.ipynb").read_bytes()
+        )
+    run = similar_class(
+        course=COURSE, submissions=tmp_path / "subs", out=tmp_path / "out", assignment_ids=[1], threshold=0
+    )
+    (result,) = run.assignments
+    assert (result.students, result.pairs, result.kept) == (2, 1, [])  # kept: only pairs that share something
+
+
 def test_cosmetics_leave_the_normalised_code_as_it_is():
     original = 'def area(width, height):\n    """The area."""\n    return width * height + len(f"{width}")\n'
     disguised = (
