@@ -9,6 +9,8 @@ alternative with only comments and spacing changed, and two untouched skeletons.
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -268,3 +270,27 @@ def test_grade_similarity_is_forwarded_by_the_command(tmp_path, monkeypatch):
 def test_a_threshold_outside_zero_to_one_is_refused(tmp_path, capsys):
     assert cli.main(["similar", str(tmp_path), "--out", str(tmp_path / "o"), "--threshold", "2"]) == 2
     assert "--threshold" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+def test_the_pages_load_in_chromium_with_their_style_allowed(tmp_path):
+    """Headless Chromium opens the report and a pair page: the stylesheet is allowed by the
+    Content-Security-Policy (a violation is logged on the console), the shared code is marked."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no chromium here")
+    reference = solutions(1)["reference"]
+    students = [
+        Student("a", write_student(tmp_path / "a", {"gates.py": reference})),
+        Student("b", write_student(tmp_path / "b", {"gates.py": reordered(renamed(reference))})),
+    ]
+    run = compare_class(course=COURSE, students=students, out=tmp_path / "out", assignment_ids=[1])
+    for page in (tmp_path / "out" / "similarity.html", tmp_path / "out" / run.pairs[0].page):
+        shown = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+             "--disable-background-networking", "--disable-component-update", f"--user-data-dir={tmp_path / 'chr'}",
+             "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert "Content Security Policy" not in shown.stderr, shown.stderr[-2000:]
+        assert "side by side" in shown.stdout if page.name == "similarity.html" else "<mark>" in shown.stdout
