@@ -10,8 +10,9 @@ one student in ten hands in notebooks, one in ten a zip, and every twentieth cop
 before. Then runs `grader.grading.similar_class` on it, as `grader similar` does, in a fresh
 process per size, and prints the wall time, the peak memory (this process and its pool
 together) and the pairs compared. With several sizes, time grows with the pairs (N²) while
-memory follows the students (N): no pair is kept beyond the highest ones. The CPU seconds (this
-process and its pool) say what the wall time would be on an idle machine: about CPU / cores.
+memory follows the students (N): no pair is kept beyond the highest ones. The CPU seconds of
+this process and of its pool say what the wall time would be on an idle machine: about
+CPU + pool CPU / workers.
 
 Figures are printed, never asserted; on a shared machine they are noisy.
 """
@@ -106,12 +107,13 @@ def measure(students: int, workers: int) -> dict[str, float]:
         make_class(Path(tmp) / "class", students)
         made = time.perf_counter() - made
         start = time.perf_counter()
-        cpu = _cpu()
+        cpu, pool_cpu = _cpu()
         run = similar_class(
             course=Course.load(ROOT), submissions=Path(tmp) / "class", out=Path(tmp) / "out", workers=workers
         )
         elapsed = time.perf_counter() - start
-        cpu = _cpu() - cpu
+        after, pool_after = _cpu()
+        cpu, pool_cpu = after - cpu, pool_after - pool_cpu
         size = (Path(tmp) / "out" / "similarity.json").stat().st_size
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     pool = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -122,6 +124,7 @@ def measure(students: int, workers: int) -> dict[str, float]:
         "not_compared": sum(len(a.not_compared) for a in run.assignments),
         "seconds": elapsed,
         "cpu_s": cpu,
+        "pool_cpu_s": pool_cpu,
         "make_class_s": made,
         "peak_mib": own,
         "pool_peak_mib": pool,
@@ -129,11 +132,11 @@ def measure(students: int, workers: int) -> dict[str, float]:
     }
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and its finished children (the pool): what the figures cost
-    when the machine is shared, which the wall time alone would hide."""
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process and of its finished children (the pool): what the comparison
+    costs when the machine is shared, which the wall time alone would hide."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def main() -> None:
@@ -146,14 +149,23 @@ def main() -> None:
         print(json.dumps(measure(args.one, args.workers)))
         return
     print(f"grader similar, {len(FILES)} assignments, {args.workers} worker(s), {os.cpu_count()} cores")
-    head = ("students", 8), ("pairs", 8), ("kept", 5), ("wall s", 7), ("CPU s", 6), ("peak MiB", 9), ("pool MiB", 9)
+    head = (
+        ("students", 8),
+        ("pairs", 8),
+        ("kept", 5),
+        ("wall s", 7),
+        ("CPU s", 6),
+        ("pool CPU s", 10),
+        ("peak MiB", 9),
+        ("pool MiB", 9),
+    )
     print(" ".join(f"{name:>{width}}" for name, width in head), f"{'json KiB':>9}")
     for size in args.sizes:
         command = [sys.executable, __file__, "--one", str(size), "--workers", str(args.workers)]
         figures = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
         print(
             f"{figures['students']:>8} {figures['pairs']:>8} {figures['kept']:>5} {figures['seconds']:>7.1f} "
-            f"{figures['cpu_s']:>6.1f} "
+            f"{figures['cpu_s']:>6.1f} {figures['pool_cpu_s']:>10.1f} "
             f"{figures['peak_mib']:>9.0f} {figures['pool_peak_mib']:>9.0f} {figures['json_kib']:>9.0f}"
             f"   (class made in {figures['make_class_s']:.1f} s, {figures['not_compared']} not compared)"
         )
