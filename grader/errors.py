@@ -20,6 +20,8 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
+from grader.i18n import text as _say  # a leaf: it imports nothing of the grader either
+
 __all__ = [
     "BatchInterrupted",
     "CodecError",
@@ -184,11 +186,7 @@ class InsecureGrading(SandboxError):
 
     def __init__(self, described: str):
         """`described`: what student code gets here, as `grader.isolation.Isolation.describe` says it."""
-        super().__init__(
-            f"refusing to grade: this machine gives student code {described}. Run as root on "
-            "Linux (or where user namespaces are allowed), or pass --insecure to grade anyway; the reports "
-            "will say so"
-        )
+        super().__init__(_say("cli.insecure", isolation=described))
 
 
 class BatchInterrupted(GraderError):
@@ -196,7 +194,7 @@ class BatchInterrupted(GraderError):
 
     def __init__(self, run: Any, total: int):
         """`run`: the `grader.results.GradingRun` of what finished (this module imports nothing of
-        the grader, so it can be the bottom of every import)."""
+        the grader but `grader.i18n`, so it can be the bottom of every import)."""
         super().__init__(f"interrupted: {len(run.submissions)} of {total} submissions graded and saved")
         self.run = run
         self.total = total
@@ -291,8 +289,8 @@ class RemoteError(Exception):
         else:
             text = f"{self.type_name}: {self.message}" if self.message else self.type_name
         if self.type_name == "NotImplementedError" and not self.message:
-            text += " (not written yet)"
-        super().__init__(f"{call} raised {text}" if call else text)
+            text += _say("worker.not_written")
+        super().__init__(_say("worker.raised", call=call, error=text) if call else text)
 
 
 _remote_classes: dict[str, type[RemoteError]] = {}

@@ -21,6 +21,7 @@ from grader.cache import ResultCache, archive_key, machine_context, submission_d
 from grader.course import Assignment, Course
 from grader.errors import CourseError, GraderError, SubmissionError
 from grader.folders import remove_tree
+from grader.i18n import use
 from grader.messages import RunnerOptions
 from grader.results import AssignmentResult, Scope, SubmissionResult, clean_text, submission_from_dict, to_dict
 from grader.runner import JudgeRunner, Runner, grader_error, ungradable
@@ -203,6 +204,7 @@ def grade_student_task(
     assignments = [course.get(i) for i in assignment_ids]
     preload_libraries(assignments)
     options = RunnerOptions.from_dict(runner_options)
+    use(options.lang)  # the messages this task writes itself (why a submission cannot be read, say)
     cache = ResultCache(Path(cache_dir), machine_context(options))
     runner = JudgeRunner.from_options(options)
     student = Student(name, Path(path))

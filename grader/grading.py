@@ -20,6 +20,7 @@ from grader.errors import BatchInterrupted, CourseError, GraderError, InsecureGr
 from grader.executors import DaskExecutor, Executor, LocalExecutor, run_one
 from grader.exporters.gradebook import gradebook_csv
 from grader.folders import remove_tree
+from grader.i18n import text
 from grader.intake import Entry, materialise, read
 from grader.isolation import Isolation, probe
 from grader.isolation import describe as describe_isolation
@@ -48,8 +49,6 @@ STAGING = ".intake"  # under the output folder: each LMS submission's files unde
 SIMILAR_STAGING = ".intake-similar"  # the same, while `grader similar` reads them
 SIMILARITY_PAGE = "similarity.html"
 
-CHECK_SCOPE_NOTE = "Checked on your own machine with grader check."
-
 
 def check_folder(
     *,
@@ -71,7 +70,7 @@ def check_folder(
     assignments = [course.get(i) for i in assignment_ids]
     preload_libraries(assignments)
     report_dir = report_dir or folder / "grader-report"
-    shown = clean_text(student or folder.resolve().name) or "your work"
+    shown = clean_text(student or folder.resolve().name) or text("report.your_work")
     results = []
     for assignment in assignments:
         wanted = {k: v for k, v in (notebooks or {}).items() if k in assignment.files}
@@ -82,7 +81,8 @@ def check_folder(
             SubmissionResult(student=shown, assignments=[result]),
             generated=now_iso(),
             version=__version__,
-            scope_note=CHECK_SCOPE_NOTE,
+            scope_note=text("report.check_scope"),
+            lang=result.lang,
         )
         (report_dir / f"{assignment.id}.html").write_text(html, encoding="utf-8")
     return results
@@ -180,7 +180,9 @@ def grade_class(
         if runner is None:  # many submissions: each assignment's checks collected once (grader.judge.template)
             own_runner = runner = JudgeRunner.from_options(options, templates=len(found.students) > 1)
         executor = LocalExecutor(runner, assignments, cache, workers=workers, reuse=not force, on_start=on_start)
-    run = GradingRun(created=now_iso(), isolation=recorded, skipped=found.skipped, layout=found.layout)
+    run = GradingRun(
+        created=now_iso(), isolation=recorded, skipped=found.skipped, layout=found.layout, lang=options.lang
+    )
     writer = ResultWriter(out, run)
     reconciled = marking.roster.reconcile(found.entries) if marking.roster is not None else None
     if reconciled is not None:
@@ -319,13 +321,11 @@ def discover(submissions: Path, staging: Path, *, layout: str = "auto", tz: str 
 def _nothing_found(submissions: Path, found: Discovered) -> IntakeError:
     """The error for a submissions folder in which the layout found no student at all."""
     if not found.skipped:
-        return IntakeError("holds no submissions: nothing to grade", path=submissions)
+        return IntakeError(text("intake.empty"), path=submissions)
     examples = "; ".join(f"{s.name}: {s.reason}" for s in found.skipped[:3])
-    more = f" (and {len(found.skipped) - 3} more)" if len(found.skipped) > 3 else ""
+    more = text("intake.and_more", count=len(found.skipped) - 3) if len(found.skipped) > 3 else ""
     return IntakeError(
-        f"read as {found.layout}, none of its {len(found.skipped)} entries is a student's submission "
-        f"({examples}{more}); if the download comes from an LMS, name its layout with --layout "
-        "(folders, canvas, moodle, blackboard, classroom)",
+        text("intake.no_student", layout=found.layout, count=len(found.skipped), examples=examples + more),
         path=submissions,
     )
 
@@ -410,7 +410,8 @@ class ResultWriter:
             generated=self.run.created,
             version=__version__,
             index_href="../index.html",
-            isolation=describe_isolation(self.run.isolation),
+            isolation=describe_isolation(self.run.isolation, lang=self.run.lang),
+            lang=self.run.lang,
         )
         filename = _report_name(result.student, self._used_names)
         try:

@@ -3,14 +3,17 @@
 One language per process. The command line chooses it (`choose`: ``--lang``, else
 ``GRADER_LANG``, else the locale) and passes it on to the judges it starts, which `use` it
 before any check runs. Check files give their Korean next to their English (`grader.checklib.say`
-and `grader.checklib.title`); the engine's own messages come from its catalogues.
+and `grader.checklib.title`); the engine's own messages come from its catalogues,
+``grader/locales/en.toml`` and ``ko.toml``: one key per message (``section.name``), the same
+keys and the same named ``{parameters}`` in both, whole sentences (Korean orders a sentence
+differently, so no message is glued together from translated parts). `text` looks one up.
 """
 
 from __future__ import annotations
 
 import os
 
-__all__ = ["DEFAULT", "LANGUAGES", "choose", "current", "pick", "use"]
+__all__ = ["DEFAULT", "LANGUAGES", "catalogue", "choose", "current", "pick", "template", "text", "use"]
 
 LANGUAGES = ("en", "ko")
 DEFAULT = "en"
@@ -64,3 +67,36 @@ def current() -> str:
 def pick(en: str, ko: str) -> str:
     """`en` or `ko`, whichever this process speaks."""
     return ko if _current == "ko" else en
+
+
+_CATALOGUES: dict[str, dict[str, str]] = {}
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    """The engine's messages in `lang`, by key (``section.name``), read once from
+    ``grader/locales/LANG.toml``."""
+    if lang not in _CATALOGUES:
+        import tomllib
+        from pathlib import Path
+
+        with (Path(__file__).parent / "locales" / f"{lang}.toml").open("rb") as fh:
+            data = tomllib.load(fh)
+        flat: dict[str, str] = {}
+        for section, entries in data.items():
+            for name, value in entries.items():
+                flat[f"{section}.{name}"] = value
+        _CATALOGUES[lang] = flat
+    return _CATALOGUES[lang]
+
+
+def text(key: str, /, lang: str | None = None, **params: object) -> str:
+    """The engine's message `key` in `lang` (default: the one this process speaks), its
+    ``{parameters}`` filled in. A key the Korean catalogue lacks falls back to English."""
+    return template(key, lang).format_map(params)
+
+
+def template(key: str, lang: str | None = None) -> str:
+    """The message `key` in `lang` as written in the catalogue, its ``{parameters}`` not filled in."""
+    lang = lang or _current
+    found = catalogue(lang).get(key) if lang != DEFAULT else None
+    return found if found is not None else catalogue(DEFAULT)[key]

@@ -43,6 +43,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from grader import i18n
 from grader.errors import SandboxError
 
 __all__ = [
@@ -114,30 +115,28 @@ class Isolation:
         """What `grader grade` needs without ``--insecure``: no network, private files."""
         return self.network and self.filesystem
 
-    def describe(self) -> str:
-        """One line for a terminal or a report."""
-        memory = (
-            f"; memory limited by a {self.memory} of its own (memfd, tmpfs and kernel memory counted)"
-            if self.memory.startswith("cgroup")
-            else ""
-        )
+    def describe(self, lang: str | None = None) -> str:
+        """One line for a terminal or a report (in `lang`, default: the one this process speaks)."""
+        cgroup = self.memory.startswith("cgroup")
+        memory = i18n.text("isolation.memory", lang=lang, memory=self.memory) if cgroup else ""
         if self.level == "full":
-            return "full isolation: " + "; ".join(FEATURES.values()) + memory
-        missing = ", ".join(FEATURES[name] for name in self.missing())
+            features = "; ".join(i18n.text(f"isolation.{name}", lang=lang) for name in FEATURES)
+            return i18n.text("isolation.full", lang=lang, features=features) + memory
+        missing = ", ".join(i18n.text(f"isolation.{name}", lang=lang) for name in self.missing())
         why = f" ({self.reason})" if self.reason else ""
-        return f"{self.level} isolation: missing {missing}{why}{memory}"
+        return i18n.text(f"isolation.{self.level}", lang=lang, missing=missing, why=why) + memory
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"level": self.level}
 
 
-def describe(fields: dict[str, Any]) -> str:
-    """The line a report shows for a run's recorded isolation (`GradingRun.isolation`)."""
+def describe(fields: dict[str, Any], lang: str | None = None) -> str:
+    """The line a report shows for a run's recorded isolation (`GradingRun.isolation`), in `lang`."""
     if not fields:
         return ""
     known = {name: fields[name] for name in (*FEATURES, "platform", "reason", "memory") if name in fields}
-    text = Isolation(**known).describe()
-    return text + (" (graded with --insecure)" if fields.get("insecure") else "")
+    line = Isolation(**known).describe(lang)
+    return line + (i18n.text("isolation.insecure", lang=lang) if fields.get("insecure") else "")
 
 
 def uid_for(pid: int) -> int:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader import i18n
 from grader.errors import GraderError, StaleNotebook
 from grader.results import AssignmentResult
 from grader.version import __version__
@@ -72,12 +73,15 @@ def check(
     course: str | os.PathLike[str] | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     show: bool = True,
+    lang: str | None = None,
 ) -> CheckResult:
     """Run the public checks of `assignment` on this notebook (or on `notebook`) and show the report.
 
     Returns the result (`score`, `max_score`, `tests`). The HTML report is also written to
-    ``grader-report/N.html`` beside the notebook.
+    ``grader-report/N.html`` beside the notebook. `lang`: ``"en"`` or ``"ko"`` (default:
+    ``GRADER_LANG``, else the locale).
     """
+    i18n.use(i18n.choose(lang))
     from grader.course import find_course
     from grader.data import prepare
     from grader.grading import check_folder
@@ -116,15 +120,15 @@ def find_notebook(explicit: str | os.PathLike[str] | None, scratch: Path) -> Loc
     if explicit is not None:
         path = Path(explicit).expanduser()
         if path.suffix.lower() != ".ipynb":
-            raise GraderError(f"{path} is not a notebook (.ipynb); to check .py files run: grader check N")
+            raise GraderError(i18n.text("jupyter.not_a_notebook", path=path))
         if not path.is_file():
-            raise GraderError(f"there is no notebook {path} (the current folder is {Path.cwd()})")
+            raise GraderError(i18n.text("jupyter.no_notebook", path=path, cwd=Path.cwd()))
         return Located(path.resolve(), path.resolve().parent, True)
     if "google.colab" in sys.modules:
         return _colab_notebook(scratch)
     running = _jupyter_notebook()
     if running is None:
-        raise GraderError("cannot tell which notebook this is; pass its path: grader.check(N, 'hw.ipynb')")
+        raise GraderError(i18n.text("jupyter.which_notebook"))
     return Located(running, running.parent, True)
 
 
@@ -135,10 +139,10 @@ def _colab_notebook(scratch: Path) -> Located:
 
         reply = _message.blocking_request("get_ipynb", request="", timeout_sec=_COLAB_TIMEOUT_S)
     except Exception as exc:  # Colab's API, whatever goes wrong in it
-        raise GraderError(f"Colab did not give the notebook ({type(exc).__name__}: {exc})") from None
+        raise GraderError(i18n.text("jupyter.colab_error", type=type(exc).__name__, error=exc)) from None
     content = reply.get("ipynb") if isinstance(reply, dict) else None
     if not isinstance(content, dict):
-        raise GraderError("Colab did not give the notebook; save it (Ctrl+S) and run this cell again")
+        raise GraderError(i18n.text("jupyter.colab_empty"))
     name = str(content.get("metadata", {}).get("colab", {}).get("name") or "notebook.ipynb")
     name = Path(name.replace("\\", "/")).name or "notebook.ipynb"
     if not name.lower().endswith(".ipynb"):
@@ -240,10 +244,7 @@ def _refuse_stale(path: Path) -> None:
     ]
     if ran_since:
         cells = ", ".join(f"In [{n}]" for n in ran_since[:5]) + (" …" if len(ran_since) > 5 else "")
-        raise StaleNotebook(
-            f"{path.name} on disk is older than the cells you ran ({cells}): save the notebook first "
-            "(Ctrl+S or File → Save), then run this cell again"
-        )
+        raise StaleNotebook(i18n.text("jupyter.stale", name=path.name, cells=cells))
 
 
 # --- showing the result --------------------------------------------------------------------
@@ -270,5 +271,5 @@ def _show(result: AssignmentResult, report: Path) -> None:
         return
     from IPython.display import display  # type: ignore[import-not-found]
 
-    html = render_inline(result, report=str(report), version=__version__)
+    html = render_inline(result, report=str(report), version=__version__, lang=result.lang)
     display({"text/html": html, "text/plain": text}, raw=True)

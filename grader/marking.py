@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from grader import i18n
 from grader import overrides as overriding
 from grader.course import Assignment
 from grader.policy import Extensions, Policy, Times, late, load_extensions, load_policy, load_times
@@ -109,7 +110,8 @@ class Marking:
             result.score, result.days_late, result.penalty = outcome.final, outcome.days_late, outcome.penalty
             result.late_note = outcome.note
             if due != rule.due:
-                result.late_note = f"{outcome.note or 'on time'} (extension to {due.isoformat()})"
+                note = outcome.note or i18n.text("late.on_time")
+                result.late_note = i18n.text("late.extension", note=note, due=due.isoformat())
         rows = self.overrides.get(student, result.id) if self.overrides is not None else ()
         if rows:
             result.score, applied = overriding.apply(result.score, result.max_score, rows)

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader import i18n
 from grader.errors import SubmissionError
 from grader.sources import SourceMap
 
@@ -109,18 +110,16 @@ class Conversion:
         origin = self.source_map.origin
         code = len(self.cells)
         left = [c for c in self.cells if c.kept != "all"]
-        head = f"Graded from {origin} ({code} code cell{'s' if code != 1 else ''})"
+        cells = i18n.text("notebook.cells_one" if code == 1 else "notebook.cells", count=code)
         if not left:
-            return [f"{head}: every code cell was kept."]
-        notes = [
-            f"{head}: what defines things was kept; what runs work was left out, so your training runs "
-            "are not repeated."
-        ]
+            return [i18n.text("notebook.all_kept", origin=origin, cells=cells)]
+        notes = [i18n.text("notebook.some_left", origin=origin, cells=cells)]
         for c in left:
-            what = "left out" if c.kept == "none" else "partly kept"
+            key = "notebook.cell_left" if c.kept == "none" else "notebook.cell_partly"
             snippet = f" ({_shorten(c.first_line)})" if c.first_line else ""
-            notes.append(f"cell {c.cell}{snippet} {what}: {'; '.join(sorted(c.reasons, key=_line_order))}")
-        notes.append("To decide yourself, put # grader: keep or # grader: skip on the first line of a cell.")
+            reasons = "; ".join(sorted(c.reasons, key=_line_order))
+            notes.append(i18n.text(key, cell=c.cell, snippet=snippet, reasons=reasons))
+        notes.append(i18n.text("notebook.decide"))
         return notes
 
 
@@ -130,14 +129,12 @@ def read_notebook(path: Path, name: str | None = None) -> Any:
     size = path.stat().st_size
     if size > MAX_NOTEBOOK_BYTES:
         raise SubmissionError(
-            f"{name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB; clear its outputs "
-            "(Edit → Clear all outputs) and save it again",
-            file=name,
+            i18n.text("notebook.too_large", name=name, limit_mib=MAX_NOTEBOOK_BYTES // 2**20), file=name
         )
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SubmissionError(f"{name} is not a notebook (it is not UTF-8 JSON text)", file=name) from None
+        raise SubmissionError(i18n.text("notebook.not_utf8", name=name), file=name) from None
     return parse_notebook(text, name)
 
 
@@ -148,9 +145,9 @@ def parse_notebook(text: str, name: str) -> Any:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise SubmissionError(f"{name} is not a notebook (not valid JSON: {_first_line(exc)})", file=name) from None
+        raise SubmissionError(i18n.text("notebook.not_json", name=name, error=_first_line(exc)), file=name) from None
     if not isinstance(data, dict) or ("cells" not in data and "worksheets" not in data):
-        raise SubmissionError(f"{name} is not a Jupyter notebook (no cells in it)", file=name)
+        raise SubmissionError(i18n.text("notebook.no_cells", name=name), file=name)
     try:
         with warnings.catch_warnings():  # nbformat warns of missing cell ids, which it then adds itself
             warnings.simplefilter("ignore")
@@ -158,12 +155,12 @@ def parse_notebook(text: str, name: str) -> Any:
             nbformat.validate(node, relax_add_props=True)
     except Exception as exc:  # nbformat raises several kinds: not a notebook, whatever the reason
         raise SubmissionError(
-            f"{name} is not a valid notebook ({type(exc).__name__}: {_first_line(exc)}); open it in Jupyter "
-            "and save it again",
-            file=name,
+            i18n.text("notebook.invalid", name=name, type=type(exc).__name__, error=_first_line(exc)), file=name
         ) from None
     if len(node.cells) > MAX_CELLS:
-        raise SubmissionError(f"{name} has {len(node.cells)} cells; the limit is {MAX_CELLS}", file=name)
+        raise SubmissionError(
+            i18n.text("notebook.too_many_cells", name=name, count=len(node.cells), limit=MAX_CELLS), file=name
+        )
     return node
 
 
@@ -171,7 +168,9 @@ def convert(node: Any, *, origin: str, module_file: str) -> Conversion:
     """The module `module_file` made from the notebook `node` (from `read_notebook`) by the rule above."""
     cells = [(index, _cell_text(cell)) for index, cell in enumerate(node.cells, start=1) if cell.cell_type == "code"]
     if sum(len(text.encode("utf-8", "surrogatepass")) for _, text in cells) > MAX_CODE_BYTES:
-        raise SubmissionError(f"{origin} holds more than {MAX_CODE_BYTES // 1024} KiB of code", file=origin)
+        raise SubmissionError(
+            i18n.text("notebook.too_much_code", origin=origin, limit_kib=MAX_CODE_BYTES // 1024), file=origin
+        )
     builder = _Builder()
     for index, text in cells:
         builder.add_cell(index, text)
@@ -257,12 +256,12 @@ def _strip_ipython(text: str) -> tuple[str, list[str]]:
 
 def _magic_kind(stripped: str) -> str:
     if stripped.startswith("!"):
-        return "a shell command (!)"
+        return i18n.text("notebook.shell")
     if stripped.startswith("%"):
-        return f"the magic {stripped.split()[0]}"
+        return i18n.text("notebook.magic", name=stripped.split()[0])
     if "=" in stripped and not stripped.endswith("?"):
-        return "an assignment from a magic"
-    return "a help request (?)"
+        return i18n.text("notebook.magic_assign")
+    return i18n.text("notebook.help")
 
 
 # --- the rule ------------------------------------------------------------------------------
@@ -305,11 +304,11 @@ class _Builder:
         directive = _DIRECTIVE.match(lines[0]) if lines else None
         first = next((ln.strip() for ln in lines[1 if directive else 0 :] if ln.strip()), "")
         if directive and directive.group(1).lower() == "skip":
-            return CellOutcome(cell, first, "none", ("marked # grader: skip",))
+            return CellOutcome(cell, first, "none", (i18n.text("notebook.skip_marked"),))
         if first.startswith("%%"):
             magic = first[2:].split()[0] if len(first) > 2 else ""
             if magic not in _BODY_MAGICS:
-                return CellOutcome(cell, first, "none", (f"a %%{magic} cell is not Python",))
+                return CellOutcome(cell, first, "none", (i18n.text("notebook.cell_magic", magic=magic),))
             start = next(i for i, ln in enumerate(lines) if ln.strip() == first)
             lines[start] = ""
         python, removed = _strip_ipython("\n".join(lines))
@@ -317,9 +316,9 @@ class _Builder:
             tree = ast.parse(python)
             compile(tree, "<cell>", "exec", dont_inherit=True)  # what only the compiler refuses, too
         except SyntaxError as exc:
-            return CellOutcome(cell, first, "none", (f"it does not parse: {exc.msg} on line {exc.lineno}",))
+            return CellOutcome(cell, first, "none", (i18n.text("notebook.syntax", error=exc.msg, line=exc.lineno),))
         except (ValueError, RecursionError, MemoryError) as exc:
-            return CellOutcome(cell, first, "none", (f"it does not parse ({_first_line(exc)})",))
+            return CellOutcome(cell, first, "none", (i18n.text("notebook.unparsable", error=_first_line(exc)),))
         source_lines = python.split("\n")
         if directive:  # keep: the whole cell, IPython lines removed
             self.out.extend((line, (cell, i), 0) for i, line in enumerate(source_lines, start=1))
@@ -328,14 +327,16 @@ class _Builder:
                 self._bind(node, kept=True)
             return CellOutcome(cell, first, "all")
         if not tree.body and removed:
-            return CellOutcome(cell, first, "none", (f"only IPython commands ({', '.join(_dedupe(removed))})",))
+            return CellOutcome(
+                cell, first, "none", (i18n.text("notebook.only_ipython", commands=", ".join(_dedupe(removed))),)
+            )
         reasons: list[str] = []
         for node in tree.body:
             reason = self._verdict(node)
             if reason is None:
                 self._emit(cell, source_lines, node)
             else:
-                reasons.append(f"line {_first_lineno(node)} {reason}")
+                reasons.append(i18n.text("notebook.at_line", line=_first_lineno(node), reason=reason))
             self._bind(node, kept=reason is None)
         if not reasons:
             return CellOutcome(cell, first, "all")
@@ -357,41 +358,41 @@ class _Builder:
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if not all(_plain_names(t) for t in targets):
-                return "assigns to an attribute or an item"
+                return i18n.text("notebook.attribute")
             if node.value is None:
                 return None
             return self._value_reason(node.value)
         if isinstance(node, ast.If):
             if _is_main_guard(node.test):
-                return 'runs the notebook as a program (if __name__ == "__main__")'
-            return self._block_reason(node, [node.test], [*node.body, *node.orelse], "an if block")
+                return i18n.text("notebook.main_guard")
+            return self._block_reason(node, [node.test], [*node.body, *node.orelse], i18n.text("notebook.if_block"))
         if isinstance(node, (ast.Try, ast.TryStar)):
             body = [*node.body, *node.orelse, *node.finalbody, *(s for h in node.handlers for s in h.body)]
             tests = [h.type for h in node.handlers if h.type is not None]
-            return self._block_reason(node, tests, body, "a try block")
+            return self._block_reason(node, tests, body, i18n.text("notebook.try_block"))
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            return "is a loop"
+            return i18n.text("notebook.loop")
         if isinstance(node, (ast.With, ast.AsyncWith)):
-            return "is a with block"
-        return f"runs code (a top-level {type(node).__name__.lower()} statement)"
+            return i18n.text("notebook.with_block")
+        return i18n.text("notebook.statement", kind=type(node).__name__.lower())
 
     def _block_reason(self, node: ast.stmt, tests: list[ast.expr], body: list[ast.stmt], what: str) -> str | None:
         for test in tests:
             if (reason := self._value_reason(test)) is not None:
-                return f"is {what} whose condition {reason.removeprefix('its value ')}"
+                return i18n.text("notebook.condition", what=what, reason=reason)
         for inner in body:
             if self._verdict(inner) is not None:
-                return f"is {what} that runs work"
+                return i18n.text("notebook.block_work", what=what)
         return None
 
     def _value_reason(self, value: ast.expr) -> str | None:
         for name in _names_read(value):
             if name == "get_ipython":
-                return "uses get_ipython() (IPython only)"
+                return i18n.text("notebook.get_ipython")
             if name in self.dropped:
-                return f"uses `{name}`, which only left-out code defines"
+                return i18n.text("notebook.dropped_name", name=name)
             if name not in self.bound:
-                return f"uses `{name}`, which nothing before it defines"
+                return i18n.text("notebook.undefined_name", name=name)
         for call in _calls(value):
             if (reason := self._call_reason(call)) is not None:
                 return reason
@@ -399,28 +400,28 @@ class _Builder:
 
     def _expression_reason(self, value: ast.expr) -> str:
         if isinstance(value, ast.Call):
-            return f"calls {_callee_text(value)}()"
+            return i18n.text("notebook.calls", name=_callee_text(value))
         if isinstance(value, (ast.Await, ast.Yield, ast.YieldFrom)):
-            return "runs code"
-        return "only shows a value"
+            return i18n.text("notebook.runs_code")
+        return i18n.text("notebook.shows_value")
 
     def _call_reason(self, call: ast.Call) -> str | None:
         root, dotted = _callee(call.func)
         if root is None:
             return None
         if root in self.functions:
-            return f"runs {root}(), which this notebook defines"
+            return i18n.text("notebook.runs_function", name=root)
         if root == "get_ipython":
-            return "uses get_ipython() (IPython only)"
+            return i18n.text("notebook.get_ipython")
         canonical = self.aliases.get(root, root if root in _WORK_BUILTINS else "")
         if not canonical:
             return None  # a method of a value the notebook built, or a class: configuration
         full = canonical + dotted
         if root in _WORK_BUILTINS and canonical == root:
-            return f"calls {root}()"
+            return i18n.text("notebook.calls", name=root)
         for prefix in _WORK_PREFIXES:
             if full == prefix or full.startswith(prefix + ".") or (prefix.endswith("_") and full.startswith(prefix)):
-                return f"calls {root}{dotted}() (plots, files or data)"
+                return i18n.text("notebook.calls_work", name=root + dotted)
         return None
 
     # --- names -----------------------------------------------------------------------------
@@ -469,7 +470,7 @@ class _Builder:
         if isinstance(node, (ast.Import, ast.ImportFrom)) and _imports_from(node, _FOR_SHOW):
             names = set(_bound_names(node))
             modules = ", ".join(sorted({m.split(".")[0] for m in _modules(node)}))
-            self.waiting.append((names, cell, f"line {start} imports {modules}, which only left-out code uses"))
+            self.waiting.append((names, cell, i18n.text("notebook.import_unused", line=start, modules=modules)))
             waits = len(self.waiting)
         else:
             self.used.update(_names_in(node))
@@ -612,7 +613,7 @@ def _with_reasons(outcome: CellOutcome, reasons: list[str], anything_kept: bool)
 
 def _line_order(reason: str) -> int:
     """Reasons about line N sort by N; the others first."""
-    match = re.match(r"line (\d+) ", reason)
+    match = re.match(r"(?:line )?(\d+)", reason)  # "line 3 calls ...", "3번째 줄: ..."
     return int(match.group(1)) if match else 0
 
 

@@ -38,6 +38,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from grader import i18n
 from grader.csvio import Row, read_table
 from grader.errors import PolicyError
 from grader.results import clean_name
@@ -91,20 +92,20 @@ def late(score: float, max_score: float, submitted: datetime | None, due: dateti
     off and the note says the time is unknown.
     """
     if submitted is None:
-        return Late(score, 0, 0.0, score, "no penalty: the submission time is not known")
+        return Late(score, 0, 0.0, score, i18n.text("late.time_unknown"))
     cutoff = due + timedelta(minutes=rule.grace_minutes)
     if submitted <= cutoff:
         return Late(score, 0, 0.0, score, "")
     days = -((cutoff - submitted) // DAY)  # started days: ceil of the time past the cutoff
-    when = f"submitted {days} day{'s' if days != 1 else ''} late"
+    when = i18n.text("late.days_one" if days == 1 else "late.days", days=days)
     if rule.max_days_late is not None and days > rule.max_days_late:
-        return Late(score, days, score, 0.0, f"{when}: more than {rule.max_days_late} days late scores 0")
+        return Late(score, days, score, 0.0, i18n.text("late.too_late", when=when, limit=rule.max_days_late))
     penalty = min(score, round(rule.late_penalty_per_day * days * max_score, 9))
     penalty = max(penalty, 0.0)
     if penalty == 0:
-        return Late(score, days, 0.0, score, f"{when}: no penalty")
+        return Late(score, days, 0.0, score, i18n.text("late.no_penalty", when=when))
     fraction = round(rule.late_penalty_per_day * days * 100, 6)
-    return Late(score, days, penalty, score - penalty, f"{when}: {fraction:g}% of the points taken off")
+    return Late(score, days, penalty, score - penalty, i18n.text("late.penalty", when=when, percent=fraction))
 
 
 def load_policy(path: Path) -> Policy:

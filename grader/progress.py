@@ -13,8 +13,9 @@ import time
 from typing import TextIO
 
 from grader.grading import BatchProgress
+from grader.i18n import text
 from grader.reports import points
-from grader.terminal import Style
+from grader.terminal import Style, clip
 
 __all__ = ["BatchDisplay"]
 
@@ -65,8 +66,9 @@ class BatchDisplay:
             if a.status == "graded":
                 parts.append(f"{a.id}: {points(a.score)}/{points(a.max_score)}")
             else:
-                parts.append(self.style(f"{a.id}: {a.status}", "failed" if a.status == "ungradable" else "error"))
-        note = self.style("  (cached)", "dim") if p.cached and p.cached == len(p.student.assignments) else ""
+                status = text(f"status.{a.status}")
+                parts.append(self.style(f"{a.id}: {status}", "failed" if a.status == "ungradable" else "error"))
+        note = self.style(text("progress.cached"), "dim") if p.cached and p.cached == len(p.student.assignments) else ""
         return f"[{p.done}/{p.total}] {p.student.student}  " + "  ".join(parts) + note
 
     def eta(self) -> float | None:
@@ -87,19 +89,19 @@ class BatchDisplay:
         filled = int(20 * self.done / self.total) if self.total else 0
         bar = "█" * filled + "░" * (20 - filled)
         eta = self.eta()
-        eta_text = "" if eta is None else f"  ~{_duration(eta)} left"
+        eta_text = "" if eta is None else text("progress.left", duration=_duration(eta))
         running = ", ".join(self.running[:3]) + (" …" if len(self.running) > 3 else "")
-        line = f"{bar} {self.done}/{self.total or '?'}{eta_text}  grading: {running}"
-        self.stream.write(line[: max(10, width - 1)])
+        line = f"{bar} {self.done}/{self.total or '?'}{eta_text}  " + text("progress.grading", names=running)
+        self.stream.write(clip(line, max(10, width - 1), mark=""))  # columns: Korean letters take two
         self.stream.flush()
 
 
 def _duration(seconds: float) -> str:
     whole = round(seconds)
     if whole < 60:
-        return f"{whole} s"
+        return text("progress.seconds", s=whole)
     minutes, whole = divmod(whole, 60)
     if minutes < 60:
-        return f"{minutes} min {whole:02d} s"
+        return text("progress.minutes", m=minutes, s=whole)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return text("progress.hours", h=hours, m=minutes)

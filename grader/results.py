@@ -15,6 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from grader import i18n
+from grader.i18n import DEFAULT as DEFAULT_LANG
+from grader.i18n import LANGUAGES
 from grader.version import __version__
 
 __all__ = [
@@ -117,6 +120,7 @@ class AssignmentResult:
     late_note: str = ""
     adjustments: list[Adjustment] = field(default_factory=list)
     previous_score: float | None = None
+    lang: str = "en"  # the language of its titles, feedback and messages (`grader.i18n`)
 
     @property
     def label(self) -> str:
@@ -185,6 +189,7 @@ class GradingRun:
     isolation: dict[str, Any] = field(default_factory=dict)  # `grader.isolation.Isolation.to_dict()` of the workers
     skipped: list[Skipped] = field(default_factory=list)  # what the submissions folder held that was not graded
     layout: str = ""  # how the submissions folder was read (`grader.intake`): "canvas (detected)"
+    lang: str = "en"  # the language of the feedback and the reports (`grader.i18n`)
 
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -205,7 +210,7 @@ def cap_text(text: str, limit: int) -> str:
     """`text`, cut to `limit` characters with a note of how much was left out."""
     if len(text) <= limit:
         return text
-    return text[:limit] + f"\n[... {len(text) - limit} more characters not kept]"
+    return text[:limit] + i18n.text("runner.more_characters", count=len(text) - limit)
 
 
 _LINE_BREAKS = re.compile("[\t\n\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -256,6 +261,7 @@ def to_dict(obj: TestResult | AssignmentResult | SubmissionResult | GradingRun) 
             "tests": [to_dict(t) for t in obj.tests],
             "notes": list(obj.notes),
             **_marking_dict(obj),
+            **({"lang": obj.lang} if obj.lang != DEFAULT_LANG else {}),
         }
     if isinstance(obj, SubmissionResult):
         extra = {key: value for key in ("name", "section", "notes", "lms_id") if (value := getattr(obj, key))}
@@ -266,6 +272,7 @@ def to_dict(obj: TestResult | AssignmentResult | SubmissionResult | GradingRun) 
         "isolation": dict(obj.isolation),
         "skipped": [{"name": k.name, "reason": k.reason} for k in obj.skipped],
         **({"layout": obj.layout} if obj.layout else {}),
+        "lang": obj.lang,
         "submissions": [to_dict(s) for s in obj.submissions],
     }
 
@@ -375,7 +382,7 @@ def assignment_from_dict(data: Any) -> AssignmentResult:
         data,
         "assignment",
         ("id", "slug", "title", "status", "score", "max_score", "tests"),
-        ("scope", "message", "duration_s", "notes", *_MARKING_KEYS),
+        ("scope", "message", "duration_s", "notes", "lang", *_MARKING_KEYS),
     )
     notes = r.items("notes")
     if not all(isinstance(n, str) for n in notes):
@@ -403,6 +410,7 @@ def assignment_from_dict(data: Any) -> AssignmentResult:
         late_note=r.text("late_note"),
         adjustments=adjustments,
         previous_score=r.optional_number("previous_score"),
+        lang=r.text("lang", DEFAULT_LANG, choices=LANGUAGES),
     )
 
 
@@ -425,7 +433,9 @@ def submission_from_dict(data: Any) -> SubmissionResult:
 
 
 def run_from_dict(data: Any) -> GradingRun:
-    r = _Reader(data, "results", ("grader_version", "created", "submissions"), ("isolation", "skipped", "layout"))
+    r = _Reader(
+        data, "results", ("grader_version", "created", "submissions"), ("isolation", "skipped", "layout", "lang")
+    )
     isolation = r.data.get("isolation", {})
     if not isinstance(isolation, dict):
         raise ValueError("results.isolation: expected an object")
@@ -439,6 +449,7 @@ def run_from_dict(data: Any) -> GradingRun:
         isolation=isolation,
         skipped=skipped,
         layout=r.text("layout"),
+        lang=r.text("lang", DEFAULT_LANG, choices=LANGUAGES),
         submissions=[submission_from_dict(s) for s in r.items("submissions")],
     )
 

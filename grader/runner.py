@@ -22,7 +22,7 @@ from typing import Protocol
 from grader.course import Assignment
 from grader.data import data_root
 from grader.errors import CourseError, SandboxError, SubmissionError, ZygoteError
-from grader.i18n import current
+from grader.i18n import current, text
 from grader.isolation import FEATURES, WORKER_PID_FILE, Isolation, probe, sweep, uid_for
 from grader.launch import ZygoteLauncher, launcher, zygote_launcher
 from grader.messages import JudgeJob, RunnerOptions
@@ -93,6 +93,7 @@ def _empty(assignment: Assignment, scope: Scope, status: str, message: str) -> A
         max_score=assignment.points if scope == "all" else 0.0,
         scope=scope,
         message=message,
+        lang=current(),
     )
 
 
@@ -183,7 +184,7 @@ class JudgeRunner:
         visibilities = ["public"] if scope == "public" else ["public", "hidden"]
         if scope == "all" and not assignment.has_hidden_checks:
             raise CourseError(
-                "no hidden checks here: grading needs the instructor's course checkout (pass --course)",
+                text("runner.no_hidden_checks", lang=self.lang),
                 path=assignment.dir / "checks" / "hidden",
             )
         with tempfile.TemporaryDirectory(prefix="grader-j-", dir=self.scratch) as tmp:
@@ -193,13 +194,15 @@ class JudgeRunner:
             except SubmissionError as exc:
                 prepared, problem = Prepared(folder, []), exc.reason
             except OSError as exc:  # a file the grader may not read, one that vanished meanwhile
-                prepared, problem = Prepared(folder, []), f"the submission cannot be read ({exc.strerror or exc})"
+                why = exc.strerror or exc
+                prepared, problem = Prepared(folder, []), text("runner.unreadable", lang=self.lang, error=why)
             result = self._judge(assignment, prepared, visibilities, scope, Path(tmp), collect_only=problem is not None)
         result.notes = [clean_text(note) for note in prepared.notes]
         if problem is not None and result.status != "error":
             result.status, result.message = "ungradable", problem
             for test in result.tests:
-                test.status, test.feedback = "failed", "not run: the submission could not be graded"
+                test.status, test.feedback = "failed", text("runner.not_run", lang=self.lang)
+        result.lang = self.lang
         result.duration_s = round(time.monotonic() - started, 3)
         return result
 
@@ -234,9 +237,8 @@ class JudgeRunner:
             out, done = _outcome(proc, results_path, timeout=assignment.limits.judge_timeout_s)
         except subprocess.TimeoutExpired:
             _kill_judge(proc, tmp)
-            return grader_error(
-                assignment, scope, f"grading took longer than {assignment.limits.judge_timeout_s:g} s and was stopped"
-            )
+            limit = assignment.limits.judge_timeout_s
+            return grader_error(assignment, scope, text("runner.judge_timeout", lang=self.lang, limit=limit))
         except BaseException:  # Ctrl-C while waiting: the judge leads its own session and would live on
             _kill_judge(proc, tmp)
             raise
@@ -248,8 +250,10 @@ class JudgeRunner:
         if not done and (proc.returncode != 0 or not results_path.is_file()):
             tail = out.decode("utf-8", "replace").strip().splitlines()[-1:] if out else []
             detail = f": {clean_text(tail[0][:300])}" if tail else ""
-            return grader_error(assignment, scope, f"the judge failed (exit status {proc.returncode}){detail}")
-        return _assemble(assignment, scope, json.loads(results_path.read_text(encoding="utf-8")))
+            failed = text("runner.judge_failed", lang=self.lang, code=proc.returncode)
+            return grader_error(assignment, scope, failed + detail)
+        payload = json.loads(results_path.read_text(encoding="utf-8"))
+        return _assemble(assignment, scope, payload, lang=self.lang)
 
     def _job(
         self, assignment: Assignment, prepared: Prepared, visibilities: list[str], folder: Path, *, collect_only: bool
@@ -407,7 +411,7 @@ def _sweep_worker(folder: Path) -> None:
             sweep(uid_for(pid))
 
 
-def _assemble(assignment: Assignment, scope: Scope, payload: dict) -> AssignmentResult:  # type: ignore[type-arg]
+def _assemble(assignment: Assignment, scope: Scope, payload: dict, *, lang: str) -> AssignmentResult:  # type: ignore[type-arg]
     tests: list[TestResult] = [test_from_dict(t) for t in payload.get("tests", [])]
     _cap_outputs(tests)
     problems: list[str] = [cap_text(clean_text(str(p)), 2000) for p in payload.get("problems", [])]
@@ -416,15 +420,15 @@ def _assemble(assignment: Assignment, scope: Scope, payload: dict) -> Assignment
     message = ""
     if problems or errored or not tests:
         status = "error"
-        parts = problems + ([f"checks that could not run: {', '.join(errored)}"] if errored else [])
-        message = "; ".join(parts) or "no checks ran"
+        parts = problems + ([text("runner.checks_not_run", lang=lang, names=", ".join(errored))] if errored else [])
+        message = "; ".join(parts) or text("runner.no_checks", lang=lang)
     score = sum(t.score for t in tests)
     max_score = counted_max_score(tests)  # a skipped check (no GPU here, say) is not applicable
     declared = sum(t.max_score for t in tests)
     if scope == "all" and abs(declared - assignment.points) > 1e-9 and status == "graded":
         status, message = (
             "error",
-            f"the checks add up to {declared:g} points, assignment.toml says {assignment.points:g}",
+            text("runner.points_mismatch", lang=lang, declared=declared, points=assignment.points),
         )
     return AssignmentResult(
         id=assignment.id,
@@ -436,6 +440,7 @@ def _assemble(assignment: Assignment, scope: Scope, payload: dict) -> Assignment
         scope=scope,
         message=message,
         tests=tests,
+        lang=lang,
     )
 
 
@@ -448,5 +453,5 @@ def _cap_outputs(tests: list[TestResult]) -> None:
     room = OUTPUT_PER_ASSIGNMENT
     for test in tests:
         if len(test.output) > room:
-            test.output = cap_text(test.output, room) if room > 0 else "[output not kept: too much printed before]"
+            test.output = cap_text(test.output, room) if room > 0 else text("runner.output_not_kept")
         room = max(0, room - len(test.output))

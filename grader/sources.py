@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader import i18n
 from grader.errors import SubmissionError
 
 __all__ = ["SourceMap", "decode_source", "read_source"]
@@ -31,20 +32,16 @@ def decode_source(raw: bytes, name: str) -> str:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as exc:
         if "unknown encoding" in str(exc.msg) or "encoding problem" in str(exc.msg):  # a codec Python lacks
-            raise SubmissionError(
-                f"{name} declares an encoding Python does not know ({exc.msg}); save it with UTF-8 encoding "
-                "and remove the coding line",
-                file=name,
-            ) from None
+            raise SubmissionError(i18n.text("sources.unknown_encoding", name=name, error=exc.msg), file=name) from None
         encoding = "utf-8"  # undecodable bytes in the first two lines: said precisely below
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         shown = "UTF-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+        byte = f"0x{raw[exc.start]:02x}"
         raise SubmissionError(
-            f"{name} is not {shown} text (byte 0x{raw[exc.start]:02x} on line {line}); save it with UTF-8 encoding",
-            file=name,
+            i18n.text("sources.undecodable", name=name, encoding=shown, byte=byte, line=line), file=name
         ) from None
     if encoding == "utf-8" and text.startswith("\ufeff"):
         text = text[1:]  # detect_encoding gave up before seeing the BOM (bad bytes on line 2)
@@ -77,8 +74,8 @@ class SourceMap:
         """'cell 4, line 3' for module line `line` (1-based)."""
         if 1 <= line <= len(self.lines) and self.lines[line - 1][0] > 0:
             cell, within = self.lines[line - 1]
-            return f"cell {cell}, line {within}"
-        return "a line the grader added"
+            return i18n.text("sources.cell_line", cell=cell, line=within)
+        return i18n.text("sources.added_line")
 
     def rewrite(self, text: str) -> str:
         """`text` with every mention of the module (file, file and line) told in the notebook's terms."""

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from grader import i18n
 from grader.course import Assignment
 from grader.errors import SubmissionError
 from grader.folders import find_files
@@ -74,17 +75,17 @@ def survey(folder: Path) -> tuple[list[Student], list[Skipped]]:
     """Every student folder and archive under `folder`, sorted by name, names cleaned and unique;
     and every other entry with the reason it is not graded (nothing is skipped without a word)."""
     if not folder.is_dir():
-        raise SubmissionError(f"{folder} is not a folder of submissions")
+        raise SubmissionError(i18n.text("submission.not_a_folder", folder=folder))
     students: list[Student] = []
     skipped: list[Skipped] = []
     seen: set[str] = set()
     for entry in sorted(folder.iterdir(), key=lambda p: p.name.lower()):
         shown = clean_name(entry.name)
         if entry.name.startswith("."):
-            skipped.append(Skipped(shown, "hidden (its name starts with a dot)"))
+            skipped.append(Skipped(shown, i18n.text("submission.dot_entry")))
             continue
         if entry.is_symlink():
-            skipped.append(Skipped(shown, "a symbolic link: put the folder or archive itself here"))
+            skipped.append(Skipped(shown, i18n.text("submission.symlink_entry")))
             continue
         lower = entry.name.lower()
         if entry.is_dir():
@@ -92,8 +93,8 @@ def survey(folder: Path) -> tuple[list[Student], list[Skipped]]:
         elif entry.is_file() and lower.endswith(ARCHIVES):
             name = clean_name(entry.name[: -len(next(x for x in ARCHIVES if lower.endswith(x)))])
         else:
-            what = "a file" if entry.is_file() else "not a regular file or folder"
-            skipped.append(Skipped(shown, f"{what}, not a student's folder or archive (.zip, .tar.gz)"))
+            why = "submission.file_entry" if entry.is_file() else "submission.odd_entry"
+            skipped.append(Skipped(shown, i18n.text(why)))
             continue
         unique, n = name or "student", 2
         while unique.lower() in seen:
@@ -146,16 +147,16 @@ def prepare(
             continue
         if _holds_notebook(folder / name):  # a notebook renamed to .py (as some tools and old advice do)
             chosen[name] = folder / name
-            notes.append(f"{name} holds a Jupyter notebook (JSON), so it was read as a notebook.")
+            notes.append(i18n.text("submission.renamed_notebook", name=name))
             continue
         _check_source(folder, name)
         if notebook is None:
             continue
         if _untouched_skeleton(assignment, folder / name):
             chosen[name] = notebook
-            notes.append(f"{name} is the untouched skeleton of the student template, so {notebook.name} was graded.")
+            notes.append(i18n.text("submission.skeleton_left", name=name, notebook=notebook.name))
         else:
-            notes.append(f"{notebook.name} was not graded: {name} is there too, and it is the file graded.")
+            notes.append(i18n.text("submission.notebook_ignored", name=name, notebook=notebook.name))
     if not chosen:
         return Prepared(folder, preflight(assignment, folder), notes=notes)
     from grader.notebook import convert, read_notebook  # nbformat: only when a notebook is handed in
@@ -223,11 +224,11 @@ def _notebook_for(folder: Path, name: str) -> Path | None:
 
 def _check_file(path: Path, name: str, *, limit: int | None = MAX_SOURCE_BYTES) -> None:
     if not path.exists() and not path.is_symlink():
-        raise SubmissionError(f"{name} is missing", file=name)
+        raise SubmissionError(i18n.text("submission.missing", name=name), file=name)
     if path.is_symlink() or not path.is_file():
-        raise SubmissionError(f"{name} must be a regular file", file=name)
+        raise SubmissionError(i18n.text("submission.not_regular", name=name), file=name)
     if limit is not None and path.stat().st_size > limit:
-        raise SubmissionError(f"{name} is larger than {limit // 1024} KiB", file=name)
+        raise SubmissionError(i18n.text("submission.too_large", name=name, limit_kib=limit // 1024), file=name)
 
 
 def _check_source(folder: Path, name: str) -> None:
@@ -237,16 +238,16 @@ def _check_source(folder: Path, name: str) -> None:
     _check_file(path, name)
     text = decode_source(path.read_bytes(), name)
     if "\x00" in text:
-        raise SubmissionError(f"{name} contains NUL bytes; it is not a Python source file", file=name)
+        raise SubmissionError(i18n.text("submission.nul", name=name), file=name)
     try:  # compiled, not run: also finds what only the compiler refuses ('return' outside a function)
         compile(text, name, "exec", dont_inherit=True)
     except SyntaxError as exc:
-        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+        key = "submission.syntax_error_at" if exc.offset else "submission.syntax_error"
+        message = i18n.text(key, name=name, line=exc.lineno, column=exc.offset, error=exc.msg)
         code = (exc.text or "").strip()
-        detail = f": {code}" if code else ""
-        raise SubmissionError(f"{name} has a syntax error on {where} ({exc.msg}){detail}", file=name) from None
+        raise SubmissionError(message + (f": {code}" if code else ""), file=name) from None
     except (RecursionError, MemoryError, ValueError):
-        raise SubmissionError(f"{name} is too deeply nested to parse", file=name) from None
+        raise SubmissionError(i18n.text("submission.too_nested", name=name), file=name) from None
 
 
 def _missing_message(folder: Path, name: str) -> str:
@@ -260,18 +261,15 @@ def _missing_message(folder: Path, name: str) -> str:
         close = difflib.get_close_matches(name.lower(), [t.lower() for t in sources], n=1, cutoff=0.75)
         if nested:
             where = nested[0].relative_to(folder).as_posix()
-            return f"{name} is missing at the top level of the submission; found {where}: move it up"
+            return i18n.text("submission.nested", name=name, where=where)
         if close:
             found = next(t for t in sources if t.lower() == close[0])
-            return f"{name} is missing; found {found} instead: rename it to exactly {name}"
+            return i18n.text("submission.misnamed", name=name, found=found)
         if notebooks:
-            listed = ", ".join(notebooks[:3]) + (f" and {len(notebooks) - 3} more" if len(notebooks) > 3 else "")
-            which = "the notebook" if len(notebooks) == 1 else "the notebooks"
-            return (
-                f"{name} is missing; found {which} {listed}: hand in {name}, or the notebook named exactly "
-                f"{notebook} (a notebook with that name is graded as {name})"
-            )
-    return f"{name} is missing: submit a file named exactly {name} (or the notebook {notebook})"
+            more = i18n.text("submission.more", count=len(notebooks) - 3) if len(notebooks) > 3 else ""
+            key = "submission.other_notebook" if len(notebooks) == 1 else "submission.other_notebooks"
+            return i18n.text(key, name=name, listed=", ".join(notebooks[:3]) + more, notebook=notebook)
+    return i18n.text("submission.missing_file", name=name, notebook=notebook)
 
 
 def unpack(archive: Path, dest: Path) -> Path:
@@ -293,7 +291,7 @@ def unpack_zip(archive: Path, dest: Path) -> Path:
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:  # a name not UTF-8 too
-        raise SubmissionError(f"{archive.name} is not a readable zip file ({_first_line(exc)})") from None
+        raise SubmissionError(i18n.text("submission.bad_zip", archive=archive.name, error=_first_line(exc))) from None
     with zf:
         infos = zf.infolist()
         _check_count_and_size(archive.name, len(infos), sum(i.file_size for i in infos))
@@ -303,8 +301,9 @@ def unpack_zip(archive: Path, dest: Path) -> Path:
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
                 # a damaged member (bad CRC, truncated data), an unsupported method or encryption, a
                 # name the file system refuses, a file where a folder must go
+                member = clean_name(info.filename)
                 raise SubmissionError(
-                    f"{archive.name}: {clean_name(info.filename)} cannot be unpacked ({_first_line(exc)})"
+                    i18n.text("submission.bad_member", archive=archive.name, member=member, error=_first_line(exc))
                 ) from None
     return _submission_root(dest)
 
@@ -320,21 +319,23 @@ def unpack_tar(archive: Path, dest: Path) -> Path:
                 _check_member_name(member.name, archive.name)
                 if member.issym() or member.islnk():
                     raise SubmissionError(
-                        f"{archive.name} contains a link ({clean_name(member.name)}); submit plain files"
+                        i18n.text("submission.link", archive=archive.name, member=clean_name(member.name))
                     )
             tf.extractall(dest, filter="data")
     except SubmissionError:
         raise
     except (tarfile.TarError, OSError, EOFError, ValueError, zlib.error) as exc:  # FilterError is a TarError
-        raise SubmissionError(f"{archive.name} cannot be unpacked ({_first_line(exc)})") from None
+        raise SubmissionError(
+            i18n.text("submission.bad_archive", archive=archive.name, error=_first_line(exc))
+        ) from None
     return _submission_root(dest)
 
 
 def _check_count_and_size(archive: str, count: int, size: int) -> None:
     if count > MAX_ZIP_ENTRIES:
-        raise SubmissionError(f"{archive} holds {count} entries; the limit is {MAX_ZIP_ENTRIES}")
+        raise SubmissionError(i18n.text("submission.too_many", archive=archive, count=count, limit=MAX_ZIP_ENTRIES))
     if size > MAX_ZIP_BYTES:
-        raise SubmissionError(f"{archive} unpacks to more than {MAX_ZIP_BYTES // 2**20} MiB")
+        raise SubmissionError(i18n.text("submission.too_big", archive=archive, limit_mib=MAX_ZIP_BYTES // 2**20))
 
 
 def _submission_root(dest: Path) -> Path:
@@ -351,12 +352,14 @@ def _check_member_name(raw: str, archive: str) -> PurePosixPath:
     name = raw.replace("\\", "/")
     pure = PurePosixPath(name)
     if pure.is_absolute() or _DRIVE.match(name) or ".." in pure.parts:
-        raise SubmissionError(f"{archive} contains the path {clean_name(raw)!r}, which leaves the submission folder")
+        raise SubmissionError(i18n.text("submission.escapes", archive=archive, path=repr(clean_name(raw))))
     if len(pure.parts) > MAX_DEPTH:
-        raise SubmissionError(f"{archive} nests folders more than {MAX_DEPTH} deep ({clean_name(raw)[:80]}…)")
+        raise SubmissionError(
+            i18n.text("submission.too_deep", archive=archive, limit=MAX_DEPTH, path=clean_name(raw)[:80])
+        )
     for part in pure.parts:
         if len(os.fsencode(part)) > 255:
-            raise SubmissionError(f"{archive} holds a name longer than 255 bytes ({clean_name(part)[:60]}…)")
+            raise SubmissionError(i18n.text("submission.long_name", archive=archive, name=clean_name(part)[:60]))
     return pure
 
 
@@ -364,7 +367,7 @@ def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive
     pure = _check_member_name(info.filename, archive)
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise SubmissionError(f"{archive} contains a symbolic link ({clean_name(info.filename)}); submit plain files")
+        raise SubmissionError(i18n.text("submission.symlink", archive=archive, member=clean_name(info.filename)))
     parts = [p for p in pure.parts if p not in (".", "")]
     if not parts:
         return  # the archive's own folder
@@ -378,7 +381,9 @@ def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive
         while chunk := src.read(1 << 20):
             written += len(chunk)
             if written > info.file_size or written > MAX_ZIP_BYTES:
-                raise SubmissionError(f"{archive}: {clean_name(info.filename)} unpacks to more than it declares")
+                raise SubmissionError(
+                    i18n.text("submission.overflow", archive=archive, member=clean_name(info.filename))
+                )
             out.write(chunk)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+import unicodedata
 from typing import TextIO
 
+from grader.i18n import text
 from grader.reports import points
 from grader.results import AssignmentResult
 
-__all__ = ["Style", "check_summary"]
+__all__ = ["Style", "check_summary", "clip", "pad", "width"]
 
 _MARKS = {"passed": "✓", "failed": "✗", "timeout": "◔", "error": "!", "skipped": "-"}
 _COLOURS = {"passed": "32", "failed": "31", "timeout": "33", "error": "35", "skipped": "90", "dim": "90", "bold": "1"}
@@ -28,40 +30,73 @@ class Style:
         return f"\033[{_COLOURS[kind]}m{text}\033[0m"
 
 
+def width(text: str) -> int:
+    """Columns `text` takes on a terminal: wide (East Asian) characters take two, combining marks none."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text
+    )
+
+
+def clip(text: str, columns: int, mark: str = "…") -> str:
+    """`text` cut to at most `columns` columns, ending in `mark` when cut."""
+    if width(text) <= columns:
+        return text
+    kept, used = [], width(mark)
+    for c in text:
+        used += width(c)
+        if used > columns:
+            break
+        kept.append(c)
+    return "".join(kept) + mark
+
+
+def pad(text: str, columns: int) -> str:
+    """`text` padded with spaces to `columns` columns (`str.ljust` counts characters, not columns)."""
+    return text + " " * max(0, columns - width(text))
+
+
 def check_summary(result: AssignmentResult, *, report: str | None, style: Style) -> str:
     """What `grader check` prints for one assignment."""
-    lines = [style(f"Assignment {result.id} · {result.title}", "bold") + style("  (public checks)", "dim")]
+    lines = [
+        style(text("terminal.heading", id=result.id, title=result.title), "bold")
+        + style(text("terminal.public_scope"), "dim")
+    ]
     if result.status == "ungradable":
-        lines.append(style(f"  ✗ could not be graded: {result.message}", "failed"))
+        lines.append(style(text("terminal.ungradable", message=result.message), "failed"))
     elif result.status == "error":
-        lines.append(style(f"  ! the grader failed (not your fault): {result.message}", "error"))
+        lines.append(style(text("terminal.grader_error", message=result.message), "error"))
     for note in result.notes[:_NOTE_LINES]:
         lines.append(style(f"  · {note}", "dim"))
     if len(result.notes) > _NOTE_LINES:
-        lines.append(style(f"  · … {len(result.notes) - _NOTE_LINES} more in the report", "dim"))
-    width = max((len(t.name) for t in result.tests), default=20)
-    width = min(width, 72)
+        lines.append(style(text("terminal.more_notes", count=len(result.notes) - _NOTE_LINES), "dim"))
+    columns = max((width(t.name) for t in result.tests), default=20)
+    columns = min(columns, 72)
     for test in result.tests:
         mark = style(_MARKS.get(test.status, "?"), test.status)
-        score = f"{points(test.score)}/{points(test.max_score)}" if test.applicable else "n/a"
-        name = test.name if len(test.name) <= width else test.name[: width - 1] + "…"
-        suffix = "" if test.status in ("passed", "failed") else style(f" [{test.status}]", test.status)
-        lines.append(f"  {mark} {name.ljust(width)}  {score:>7}{suffix}")
+        score = f"{points(test.score)}/{points(test.max_score)}" if test.applicable else text("terminal.not_counted")
+        name = clip(test.name, columns)
+        suffix = "" if test.status in ("passed", "failed") else style(f" [{_status(test.status)}]", test.status)
+        lines.append(f"  {mark} {pad(name, columns)}  {' ' * max(0, 7 - width(score))}{score}{suffix}")
         if test.status != "passed" and test.feedback and result.status == "graded":
             feedback = test.feedback.splitlines()
             shown = feedback[:_FEEDBACK_LINES] + (["…"] if len(feedback) > _FEEDBACK_LINES else [])
             lines.extend(style(f"      {line}", "dim") for line in shown)
     passed = sum(t.passed for t in result.tests)
     lines.append(
-        f"  Score: {points(result.score)}/{points(result.max_score)} on public checks "
-        f"({passed} of {len(result.tests)} passed)"
-    )
-    if report:
-        lines.append(f"  Report: {report}")
-    lines.append(
-        style(
-            "  Hidden checks run at grading time: passing every public check does not guarantee full marks.",
-            "dim",
+        text(
+            "terminal.score",
+            score=points(result.score),
+            max_score=points(result.max_score),
+            passed=passed,
+            total=len(result.tests),
         )
     )
+    if report:
+        lines.append(text("terminal.report", path=report))
+    lines.append(style(text("terminal.hidden_note"), "dim"))
     return "\n".join(lines)
+
+
+def _status(status: str) -> str:
+    """A check's status as the student reads it ("timeout", "error", "skipped")."""
+    return text(f"status.{status}") if status in _MARKS else status

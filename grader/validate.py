@@ -8,6 +8,7 @@ nothing on graded checks; no check may take longer than its time limit.
 
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 import tempfile
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from grader.course import Assignment, Course
 from grader.errors import CourseError
+from grader.i18n import template, text
 from grader.reports import points
 from grader.results import AssignmentResult
 from grader.runner import JudgeRunner, Runner
@@ -68,7 +70,7 @@ def validate_course(
         for kind, result in zip(skeletons, results[repeat:]):
             _judge_skeleton(assignment, kind, result, validation)
         _judge_timings(assignment, results[:repeat], validation, on_line)
-    on_line("validate: " + ("OK" if validation.ok else f"{len(validation.problems)} problem(s)"))
+    on_line(text("validate.ok") if validation.ok else text("validate.problems", count=len(validation.problems)))
     for problem in validation.problems:
         on_line(f"  ✗ {problem}")
     return validation
@@ -95,9 +97,9 @@ def _skeleton_folders(course: Course, assignment: Assignment, tmp: Path) -> dict
 
 def _judge_references(assignment: Assignment, runs: list[AssignmentResult], validation: Validation) -> None:
     for number, result in enumerate(runs, start=1):
-        where = f"{assignment.label}: reference run {number}/{len(runs)}"
+        where = text("validate.reference_run", label=assignment.label, number=number, runs=len(runs))
         if result.status != "graded":
-            validation.problems.append(f"{where} was {result.status}: {result.message}")
+            validation.problems.append(text("validate.was", where=where, status=result.status, message=result.message))
             continue
         for test in result.tests:
             if test.status != "passed" and test.status != "skipped":
@@ -106,19 +108,22 @@ def _judge_references(assignment: Assignment, runs: list[AssignmentResult], vali
         declared_total = sum(t.max_score for t in result.tests)  # skipped checks' points included
         if declared_total != assignment.points:
             total, declared = points(declared_total), points(assignment.points)
-            validation.problems.append(f"{where}: checks add up to {total}, assignment.toml says {declared}")
+            validation.problems.append(text("validate.points", where=where, total=total, declared=declared))
 
 
 def _judge_skeleton(assignment: Assignment, kind: str, result: AssignmentResult, validation: Validation) -> None:
     where = f"{assignment.label}: {kind}"
     if result.status != "graded":
-        validation.problems.append(f"{where} was {result.status} (it must import cleanly): {result.message}")
+        problem = text("validate.skeleton_was", where=where, status=result.status, message=result.message)
+        validation.problems.append(problem)
         return
     for test in result.tests:
         if test.max_score > 0 and test.status == "passed":
-            validation.problems.append(f"{where} scores {points(test.max_score)} on the graded check {test.name}")
-        if "importing" in test.feedback and "raised" in test.feedback:
-            validation.problems.append(f"{where} does not import: {test.feedback.splitlines()[0]}")
+            problem = text("validate.skeleton_scores", where=where, points=points(test.max_score), check=test.name)
+            validation.problems.append(problem)
+        if _import_failed(test.feedback, result.lang):
+            problem = text("validate.no_import", where=where, feedback=test.feedback.splitlines()[0])
+            validation.problems.append(problem)
             break
 
 
@@ -131,11 +136,24 @@ def _judge_timings(
         rows.append((test.name, durations))
         if max(durations) > assignment.limits.check_timeout_s:
             validation.problems.append(
-                f"{assignment.label}: {test.name} took {max(durations):.1f} s on the reference, "
-                f"more than its {assignment.limits.check_timeout_s:g} s limit"
+                text(
+                    "validate.slow",
+                    label=assignment.label,
+                    check=test.name,
+                    seconds=max(durations),
+                    limit=assignment.limits.check_timeout_s,
+                )
             )
     validation.timings[assignment.label] = rows
     total = sum(statistics.fmean(d) for _, d in rows)
-    on_line(f"{assignment.label}: {len(rows)} checks, {total:.1f} s per reference run (mean / max per check)")
+    on_line(text("validate.timings", label=assignment.label, count=len(rows), seconds=total))
     for name, durations in rows:
         on_line(f"  {statistics.fmean(durations):7.3f} {max(durations):7.3f}  {name}")
+
+
+def _import_failed(feedback: str, lang: str) -> bool:
+    """Whether `feedback` says that importing the module raised (`worker.import_failed` in `lang`)."""
+    if "importing" in feedback and "raised" in feedback:
+        return True
+    pattern = re.sub(r"\\\{\w+\\\}", ".*", re.escape(template("worker.import_failed", lang)))
+    return re.match(pattern, feedback.split("\n", 1)[0]) is not None

@@ -57,3 +57,14 @@ def make_course(tmp_path: Path):
         return root
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch):
+    """Tests pin English texts: whatever the machine's locale, the grader speaks English to them
+    unless a test says otherwise, and a test that switched language leaves English behind."""
+    from grader import i18n
+
+    monkeypatch.setenv("GRADER_LANG", "en")
+    yield
+    i18n.use(i18n.DEFAULT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import re
 from html.parser import HTMLParser
@@ -75,10 +76,15 @@ def rendered() -> dict[str, str]:
             run.submissions[0], generated=run.created, version="0.1.0", index_href="../index.html"
         ),
         "index.html": render_index(run, links),
+        # the engine's words in Korean (the checks' own titles and feedback stay as the sample has them)
+        "student.ko.html": render_student(
+            run.submissions[0], generated=run.created, version="0.1.0", index_href="../index.html", lang="ko"
+        ),
+        "index.ko.html": render_index(dataclasses.replace(run, lang="ko"), links),
     }
 
 
-@pytest.mark.parametrize("name", ["student.html", "index.html"])
+@pytest.mark.parametrize("name", ["student.html", "index.html", "student.ko.html", "index.ko.html"])
 def test_reports_match_golden_files(name, update_goldens):
     html = rendered()[name]
     golden = GOLDEN / name

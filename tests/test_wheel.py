@@ -38,6 +38,8 @@ def test_wheel_carries_the_engine_and_the_public_course(wheel_files):
         "grader/cli.py",
         "grader/reports/style.css",
         "grader/reports/templates/student.html.j2",
+        "grader/locales/en.toml",
+        "grader/locales/ko.toml",
         "grader/_course/assignments/01_gates/assignment.toml",
         "grader/_course/assignments/01_gates/README.md",
         "grader/_course/assignments/01_gates/checks/public/test_gates.py",

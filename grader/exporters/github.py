@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from grader.i18n import text
 from grader.reports import points
 from grader.results import AssignmentResult
 
@@ -104,14 +105,14 @@ def error_annotations(results: list[AssignmentResult], files: Mapping[int, str] 
         first_file = (files or {}).get(assignment.id, "")
         where = f"file={_escape_property(first_file)}," if first_file else ""
         if assignment.status != "graded":
-            title = f"Assignment {assignment.id}: {assignment.status}"
+            title = text("ci.title", id=assignment.id, name=text(f"status.{assignment.status}"))
             lines.append(f"::error {where}title={_escape_property(title)}::{_escape_data(assignment.message)}")
             continue
         for test in assignment.tests:
             if test.status in ("passed", "skipped"):
                 continue
-            title = f"Assignment {assignment.id}: {test.name}"
-            message = test.feedback or test.status
+            title = text("ci.title", id=assignment.id, name=test.name)
+            message = test.feedback or text(f"status.{test.status}")
             lines.append(f"::error {where}title={_escape_property(title)}::{_escape_data(message)}")
     return lines
 
@@ -119,22 +120,24 @@ def error_annotations(results: list[AssignmentResult], files: Mapping[int, str] 
 def step_summary(results: list[AssignmentResult]) -> str:
     """The job summary: a markdown table of points, then the checks that did not pass."""
     score, max_score = _total(results)
-    rows = ["## Grader: public checks", "", "| Assignment | Status | Checks passed | Points |", "|---|---|---|---|"]
+    rows = [text("ci.heading"), "", text("ci.columns"), "|---|---|---|---|"]
     for a in results:
         applicable = [t for t in a.tests if t.applicable]
         passed = sum(t.passed for t in applicable)
         rows.append(
-            f"| {a.id} · {_cell(a.title)} | {a.status} | {passed}/{len(applicable)} | "
+            f"| {a.id} · {_cell(a.title)} | {text(f'status.{a.status}')} | {passed}/{len(applicable)} | "
             f"{points(a.score)}/{points(a.max_score)} |"
         )
-    rows.append(f"| **Total** | | | **{points(score)}/{points(max_score)}** |")
+    rows.append(text("ci.total", score=points(score), max_score=points(max_score)))
     failing = [(a, t) for a in results for t in a.tests if t.status not in ("passed", "skipped")]
     problems = [a for a in results if a.status != "graded"]
     if problems or failing:
-        rows += ["", "### To fix", ""]
+        rows += ["", text("ci.to_fix"), ""]
         rows += [f"- **{a.id} · {_cell(a.title)}**: {_cell(a.message)}" for a in problems]
-        rows += [f"- **{a.id} · {_cell(t.name)}**: {_cell(t.feedback or t.status)}" for a, t in failing]
-    rows += ["", "Hidden checks run at grading time: passing every public check does not guarantee full marks.", ""]
+        rows += [
+            f"- **{a.id} · {_cell(t.name)}**: {_cell(t.feedback or text(f'status.{t.status}'))}" for a, t in failing
+        ]
+    rows += ["", text("ci.hidden_note"), ""]
     return "\n".join(rows)
 
 

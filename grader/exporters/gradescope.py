@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from grader.i18n import text
 from grader.results import AssignmentResult, GradingRun, SubmissionResult
 
 __all__ = ["GRADESCOPE_FIELDS", "GRADESCOPE_TEST_FIELDS", "gradescope_results", "write_gradescope"]
@@ -88,10 +89,10 @@ def gradescope_results(submission: SubmissionResult) -> dict[str, Any]:
 
 
 def _summary_line(assignment: AssignmentResult) -> str:
-    head = f"Assignment {assignment.id} · {assignment.title}"
+    head = text("report.assignment_heading", id=assignment.id, title=assignment.title)
     if assignment.status == "graded":
         return f"{head}: {assignment.score:g}/{assignment.max_score:g}"
-    return f"{head}: {assignment.status}: {assignment.message}"
+    return f"{head}: {text(f'status.{assignment.status}')}: {assignment.message}"
 
 
 def _assignment_problem(assignment: AssignmentResult) -> dict[str, Any]:
@@ -101,7 +102,7 @@ def _assignment_problem(assignment: AssignmentResult) -> dict[str, Any]:
         "score": 0.0,
         "max_score": 0.0 if error else assignment.max_score,
         "status": "failed",
-        "name": f"{assignment.title}: {'grader error, to be regraded' if error else 'could not be graded'}",
+        "name": text("ci.regrade" if error else "ci.ungradable", title=assignment.title),
         "name_format": "text",
         "number": f"{assignment.id}.0",
         "output": assignment.message,
@@ -125,6 +126,6 @@ def write_gradescope(run: GradingRun, folder: Path) -> int:
         used.add(name.lower())
         target = folder / name
         target.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(gradescope_results(submission), indent=2, ensure_ascii=False, allow_nan=False)
-        (target / "results.json").write_text(text + "\n", encoding="utf-8")
+        body = json.dumps(gradescope_results(submission), indent=2, ensure_ascii=False, allow_nan=False)
+        (target / "results.json").write_text(body + "\n", encoding="utf-8")
     return len(run.submissions)

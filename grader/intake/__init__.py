@@ -38,6 +38,7 @@ from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
 
+from grader import i18n
 from grader.errors import IntakeError, SubmissionError
 from grader.folders import remove_tree
 from grader.intake import blackboard, canvas, classroom, moodle
@@ -65,11 +66,11 @@ def read(folder: Path, layout: str = "auto", *, tz: str | tzinfo | None = None, 
     unknown layout or an unknown zone.
     """
     if layout not in LAYOUTS:
-        raise IntakeError(f"unknown layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
+        raise IntakeError(i18n.text("intake.unknown_layout", layout=repr(layout), layouts=", ".join(LAYOUTS)))
     if not folder.is_dir():
         if folder.is_file() and folder.name.lower().endswith(ARCHIVES):
-            raise IntakeError("is an archive: unpack the download into a folder and grade that folder", path=folder)
-        raise IntakeError("is not a folder of submissions", path=folder)
+            raise IntakeError(i18n.text("intake.archive"), path=folder)
+        raise IntakeError(i18n.text("intake.not_a_folder"), path=folder)
     detected = layout == "auto"
     if detected:
         layout = detect(folder)
@@ -119,11 +120,13 @@ def materialise(entry: Entry, staging: Path) -> Student:
     placed: dict[str, str] = {}  # name in staging -> where it came from
     for f in entry.files:
         if not plain_name(f.name):  # layouts only make plain names; never write outside staging
-            raise SubmissionError(f"{clean_name(f.name)!r} is not a file name", file=clean_name(f.name))
+            name = clean_name(f.name)
+            raise SubmissionError(i18n.text("intake.not_a_file_name", name=repr(name)), file=name)
         if f in archives:
             continue
         if f.path.stat().st_size > MAX_ZIP_BYTES:
-            raise SubmissionError(f"{clean_name(f.name)} is larger than {MAX_ZIP_BYTES // 2**20} MiB", file=f.name)
+            limit = MAX_ZIP_BYTES // 2**20
+            raise SubmissionError(i18n.text("intake.too_large", name=clean_name(f.name), limit_mib=limit), file=f.name)
         _place(staging, f.name, f.name, placed)
         shutil.copyfile(f.path, staging / f.name)
     for f in archives:
@@ -147,10 +150,9 @@ def _unpack_into(archive: EntryFile, staging: Path, placed: dict[str, str]) -> N
 
 def _place(staging: Path, name: str, origin: str, placed: dict[str, str]) -> None:
     if name in placed or (staging / name).exists():
+        other = clean_name(placed.get(name, name))
         raise SubmissionError(
-            f"{clean_name(origin)} and {clean_name(placed.get(name, name))} both hold {clean_name(name)}: "
-            "hand in each file once",
-            file=name,
+            i18n.text("intake.twice", first=clean_name(origin), second=other, name=clean_name(name)), file=name
         )
     placed[name] = origin
 
@@ -177,4 +179,4 @@ def _zone(tz: str | tzinfo | None) -> tzinfo | None:
     try:
         return zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise IntakeError(f"unknown time zone {tz!r}: give a zone such as Asia/Seoul or UTC") from None
+        raise IntakeError(i18n.text("intake.unknown_zone", zone=repr(tz))) from None

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from grader import i18n
 from grader.intake.model import Entry, EntryFile, nfc, plain_name
 from grader.results import Skipped, clean_name
 
@@ -96,14 +97,14 @@ def read_blackboard(paths: list[Path], tz: tzinfo | None) -> tuple[list[Entry], 
         name = nfc(path.name)
         match = _NAME.match(name)
         if path.is_dir() or match is None:
-            why = "a folder" if path.is_dir() else "its name fits no Blackboard pattern"
-            unused.append(Skipped(clean_name(name), f"{why} (ASSIGNMENT_USER_attempt_DATE_FILE)"))
+            why = "intake.blackboard_folder" if path.is_dir() else "intake.blackboard_name"
+            unused.append(Skipped(clean_name(name), i18n.text(why)))
             continue
         try:
             naive = datetime.strptime(match["time"], "%Y-%m-%d-%H-%M-%S")
             when = naive.replace(tzinfo=tz) if tz is not None else naive.astimezone()
         except ValueError:
-            unused.append(Skipped(clean_name(name), "its attempt time is not a real date"))
+            unused.append(Skipped(clean_name(name), i18n.text("intake.blackboard_date")))
             continue
         attempt = attempts.setdefault((match["head"], match["time"]), _Attempt(match["head"], when))
         if match["original"] is None:
@@ -115,7 +116,7 @@ def read_blackboard(paths: list[Path], tz: tzinfo | None) -> tuple[list[Entry], 
         receipt = _read_receipt(attempt.receipt)
         if not attempt.files:
             assert attempt.receipt is not None
-            unused.append(Skipped(clean_name(nfc(attempt.receipt.name)), "a receipt without files"))
+            unused.append(Skipped(clean_name(nfc(attempt.receipt.name)), i18n.text("intake.blackboard_receipt")))
             continue
         by_user.setdefault(_username(attempt.head, receipt), []).append((attempt, receipt))
     entries = []
@@ -125,7 +126,7 @@ def read_blackboard(paths: list[Path], tz: tzinfo | None) -> tuple[list[Entry], 
         stamp = latest.time.strftime("%Y-%m-%d %H:%M:%S")
         for attempt, _ in earlier:
             for p in _paths(attempt):
-                unused.append(Skipped(clean_name(nfc(p.name)), f"an earlier attempt: the latest ({stamp}) is graded"))
+                unused.append(Skipped(clean_name(nfc(p.name)), i18n.text("intake.blackboard_earlier", when=stamp)))
         files = tuple(EntryFile(_original(receipt, p, original), p) for original, p in latest.files)
         entries.append(
             Entry(

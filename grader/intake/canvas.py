@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import i18n
 from grader.intake.model import Entry, EntryFile, nfc
 from grader.results import Skipped, clean_name
 
@@ -69,15 +70,16 @@ def read_canvas(paths: list[Path]) -> tuple[list[Entry], list[Skipped]]:
         name = nfc(path.name)
         shown = clean_name(name)
         if path.is_dir():
-            unused.append(Skipped(shown, "a folder: a Canvas download holds files only"))
+            unused.append(Skipped(shown, i18n.text("intake.canvas_folder")))
             continue
         kind = _text_entry(name)
         if kind:
-            unused.append(Skipped(shown, f"a Canvas {kind}, not files to grade"))
+            key = "intake.canvas_text" if kind == "text entry" else "intake.canvas_link"
+            unused.append(Skipped(shown, i18n.text(key)))
             continue
         parsed = _parse(path, name)
         if parsed is None:
-            unused.append(Skipped(shown, "its name fits no Canvas pattern (NAME[_LATE]_USERID_FILEID_ORIGINAL)"))
+            unused.append(Skipped(shown, i18n.text("intake.canvas_name")))
             continue
         by_student.setdefault((parsed.login, parsed.user), []).append(parsed)
     logins = [login for login, _ in by_student]
@@ -86,8 +88,12 @@ def read_canvas(paths: list[Path]) -> tuple[list[Entry], list[Skipped]]:
         student = login if logins.count(login) == 1 or user is None else f"{login}_{user}"
         kept, superseded = _latest_uploads(files)
         unused += superseded
-        notes = ("Canvas marked this submission late.",) if any(f.late for f in files) else ()
-        renamed = [f"{f.original} was graded as {f.restored}." for f in kept if f.original != f.restored]
+        notes = (i18n.text("intake.canvas_late"),) if any(f.late for f in files) else ()
+        renamed = [
+            i18n.text("intake.renamed", original=f.original, graded=f.restored)
+            for f in kept
+            if f.original != f.restored
+        ]
         entries.append(
             Entry(
                 student=clean_name(student),
@@ -151,7 +157,7 @@ def _latest_uploads(files: list[_File]) -> tuple[list[_File], list[Skipped]]:
         best[f.restored] = f
     kept = sorted(best.values(), key=lambda f: f.restored)
     superseded = [
-        Skipped(clean_name(nfc(f.path.name)), f"an earlier upload of {clean_name(f.restored)}: the latest is graded")
+        Skipped(clean_name(nfc(f.path.name)), i18n.text("intake.canvas_earlier", name=clean_name(f.restored)))
         for f in files
         if best[f.restored] is not f
     ]

@@ -25,6 +25,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from grader import i18n
 from grader.intake.model import Entry, nfc, top_files
 from grader.results import Skipped, clean_name
 
@@ -50,8 +51,8 @@ def read_classroom(paths: list[Path], prefix: str | None = None) -> tuple[list[E
         if is_clone(path):
             clones.append(path)
         else:
-            what = "a folder without a .git folder" if path.is_dir() else "a file"
-            unused.append(Skipped(clean_name(nfc(path.name)), f"{what}, not a cloned repository"))
+            why = "intake.classroom_folder" if path.is_dir() else "intake.classroom_file"
+            unused.append(Skipped(clean_name(nfc(path.name)), i18n.text(why)))
     names = [nfc(p.name) for p in clones]
     cut = prefix if prefix is not None else common_prefix(names)
     entries = []
@@ -84,11 +85,11 @@ def last_commit_time(repo: Path) -> tuple[datetime | None, str]:
     `repo`, and "" ; or None and what the report should say (no commit, not readable)."""
     git = shutil.which("git")
     if git is None:
-        return None, "the time of the last commit is not known: git is not installed"
+        return None, i18n.text("intake.no_git")
     source = repo / ".git"
     head = _small_file(source / "HEAD", _MAX_REF_BYTES)
     if head is None:
-        return None, "the time of the last commit is not known: .git/HEAD cannot be read"
+        return None, i18n.text("intake.no_head")
     with tempfile.TemporaryDirectory(prefix="grader-git-") as tmp:
         bare = Path(tmp)
         (bare / "config").write_text("[core]\n\trepositoryformatversion = 0\n\tbare = true\n", encoding="utf-8")
@@ -126,12 +127,12 @@ def _git_log(git: str, bare: Path) -> tuple[datetime | None, str]:
             command, env=env, cwd=bare, stdin=subprocess.DEVNULL, capture_output=True, timeout=GIT_TIMEOUT_S
         )
     except subprocess.TimeoutExpired:
-        return None, f"the time of the last commit is not known: git took more than {GIT_TIMEOUT_S} s"
+        return None, i18n.text("intake.git_slow", limit=GIT_TIMEOUT_S)
     except OSError as exc:
-        return None, f"the time of the last commit is not known: git could not run ({exc.strerror})"
+        return None, i18n.text("intake.git_failed", error=exc.strerror)
     text = done.stdout.decode("ascii", errors="replace").strip()
     if done.returncode != 0 or not text:
-        return None, "no commit: the repository has no commit to take a time from"
+        return None, i18n.text("intake.no_commit")
     try:
         return datetime.fromisoformat(text), ""
     except ValueError:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from grader import i18n
 from grader.results import Skipped, clean_name
 
 __all__ = ["Entry", "EntryFile", "Intake", "nfc", "plain_name", "scan", "top_files", "unique_ids"]
@@ -92,13 +93,13 @@ def scan(folder: Path) -> tuple[list[Path], list[Skipped]]:
         shown = clean_name(nfc(entry.name))
         mode = os.lstat(entry).st_mode
         if entry.name.startswith("."):
-            unused.append(Skipped(shown, "hidden (its name starts with a dot)"))
+            unused.append(Skipped(shown, i18n.text("submission.dot_entry")))
         elif stat.S_ISLNK(mode):
-            unused.append(Skipped(shown, "a symbolic link: put the file or folder itself here"))
+            unused.append(Skipped(shown, i18n.text("intake.symlink")))
         elif stat.S_ISREG(mode) or stat.S_ISDIR(mode):
             kept.append(entry)
         else:
-            unused.append(Skipped(shown, "not a regular file or folder"))
+            unused.append(Skipped(shown, i18n.text("intake.odd_entry")))
     return kept, unused
 
 

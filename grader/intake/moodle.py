@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from grader import i18n
 from grader.intake.model import Entry, EntryFile, nfc, top_files
 from grader.results import Skipped, clean_name
 
@@ -37,24 +38,24 @@ def read_moodle(paths: list[Path]) -> tuple[list[Entry], list[Skipped]]:
         shown = clean_name(name)
         match = _NAME.match(name)
         if match is None:
-            unused.append(Skipped(shown, "its name fits no Moodle pattern (FULL NAME_ID_assignsubmission_file_)"))
+            unused.append(Skipped(shown, i18n.text("intake.moodle_name")))
             continue
         full, pid, plugin, rest = match["name"], match["id"], match["plugin"], match["rest"]
         if plugin == "onlinetext":
-            unused.append(Skipped(shown, "a Moodle online text (HTML), not files to grade"))
+            unused.append(Skipped(shown, i18n.text("intake.moodle_online_text")))
         elif plugin != "file":
-            unused.append(Skipped(shown, f"a Moodle {clean_name(plugin)} submission, not uploaded files"))
+            unused.append(Skipped(shown, i18n.text("intake.moodle_plugin", plugin=clean_name(plugin))))
         elif path.is_dir() and not rest:
             folders[pid] = (full, path)
         elif path.is_file() and rest:
             flat.setdefault(pid, (full, []))[1].append((rest, path))
         else:
-            what = "a folder" if path.is_dir() else "a file"
-            unused.append(Skipped(shown, f"{what} where Moodle puts the other kind: not a Moodle download"))
+            why = "intake.moodle_folder" if path.is_dir() else "intake.moodle_file"
+            unused.append(Skipped(shown, i18n.text(why)))
     entries = []
     for pid, (full, folder) in folders.items():
         if pid in flat:  # one participant both ways: the folder is the submission
-            why = "this participant also has a submission folder, which is graded"
+            why = i18n.text("intake.moodle_both")
             unused += [Skipped(clean_name(nfc(p.name)), why) for _, p in flat[pid][1]]
         sources = (clean_name(nfc(folder.name)),)
         entries.append(Entry(pid, top_files(folder), sources, name=clean_name(full), folder=folder))

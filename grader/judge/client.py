@@ -38,6 +38,7 @@ from grader.errors import (
     WorkerTimeout,
     remote_error,
 )
+from grader.i18n import text
 from grader.isolation import FEATURES, WORKER_PID_FILE, pids_of, private_bytes, sweep, uid_for
 from grader.launch import launcher
 from grader.messages import WorkerConfig, WorkerIsolation
@@ -97,7 +98,7 @@ class Remote:
 
         value = self.call_method("state_dict")
         if type(value) is not dict or not all(type(k) is str and type(v) is torch.Tensor for k, v in value.items()):
-            raise AssertionError(f"state_dict() of your {self.type_name} did not return a dict of tensors")
+            raise AssertionError(text("worker.state_dict_not_tensors", type=self.type_name))
         return value
 
     def __repr__(self) -> str:
@@ -162,19 +163,21 @@ class WorkerClient:
         """What the worker printed during the check, and the failure charged to it, if any."""
         self._drain()
         self._check_deadline = None
-        text = bytes(self._output).decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+        output = bytes(self._output).decode("utf-8", errors="replace").replace("\x00", "\ufffd")
         if self._dropped:
-            text += f"\n[... {self._dropped} more bytes of output not kept]"
+            output += text("worker.output_dropped", count=self._dropped)
         failure, self._check_failure = self._check_failure, None
         if self._proc is not None and self._sock is not None:
             with contextlib.suppress(WorkerFailure):
-                self._request({"op": "release"}, what="releasing objects", timeout=self.options.limits.call_timeout_s)
-        return text, failure
+                self._request(
+                    {"op": "release"}, what=text("worker.releasing"), timeout=self.options.limits.call_timeout_s
+                )
+        return output, failure
 
     # --- calls -----------------------------------------------------------------------------
 
     def getattr(self, target: Remote | int, name: str) -> Any:
-        what = f"reading {name}"
+        what = text("worker.reading", name=name)
         return self._request({"op": "getattr", "target": self._target(target), "attr": name}, what=what)
 
     def fetch(self, name: str, *, max_bytes: int = 64 * 1024 * 1024) -> bytes:
@@ -182,9 +185,11 @@ class WorkerClient:
 
         Raises `RemoteError` (a `FileNotFoundError`) when there is no such file.
         """
-        data = self._request({"op": "read", "name": name, "max_bytes": max_bytes}, what=f"reading {name}")
+        data = self._request(
+            {"op": "read", "name": name, "max_bytes": max_bytes}, what=text("worker.reading", name=name)
+        )
         if type(data) is not bytes or len(data) > max_bytes:
-            raise self._fail(WorkerProtocolError(f"reading {name} returned something other than its bytes"))
+            raise self._fail(WorkerProtocolError(text("worker.read_not_bytes", name=name)))
         return data
 
     def call(self, target: Remote | int, attr: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -214,7 +219,7 @@ class WorkerClient:
     def _target(self, target: Remote | int) -> int:
         if isinstance(target, Remote):
             if target._client is not self or target._generation != self.generation:
-                raise StaleHandle("an object from before the worker restarted was used again")
+                raise StaleHandle(text("worker.stale"))
             return target._id
         return target
 
@@ -232,6 +237,7 @@ class WorkerClient:
         assert self._sock is not None
         self._seq += 1
         message["seq"] = self._seq
+        doing = text("worker.calling", call=what) if message["op"] == "call" else what  # `what`, in a sentence
         limit = self.options.limits.call_timeout_s if timeout is None else timeout
         deadline = time.monotonic() + limit
         budget_hit = self._check_deadline is not None and self._check_deadline < deadline
@@ -243,25 +249,20 @@ class WorkerClient:
         except TimeoutError:
             if budget_hit:
                 budget_s = self.options.limits.check_timeout_s
-                reason = (
-                    f"the checks' calls into your code took more than {budget_s:g} s in total (stopped during {what})"
-                )
+                reason = text("worker.budget_timeout", budget_s=budget_s, what=doing)
             else:
-                reason = f"{what} did not finish within {limit:g} s; look for an endless loop or a wait for input"
+                reason = text("worker.call_timeout", what=doing, limit=limit)
             raise self._fail(WorkerTimeout(reason)) from None
         except (EOFError, ConnectionError, OSError):
-            raise self._fail(WorkerCrashed(self._death_reason(what))) from None
+            raise self._fail(WorkerCrashed(self._death_reason(doing))) from None
         except CodecError as exc:
-            raise self._fail(
-                WorkerProtocolError(f"during {what} the process running your code sent a reply that was refused: {exc}")
-            ) from None
+            raise self._fail(WorkerProtocolError(text("worker.reply_refused", what=doing, error=exc))) from None
         except MemoryExceeded as exc:
-            reason = (
-                f"{what} used {exc.used / 2**20:.0f} MB of memory, more than the "
-                f"{self.options.limits.memory_mb} MB allowed"
+            reason = text(
+                "worker.out_of_memory", what=doing, used_mb=exc.used / 2**20, limit_mb=self.options.limits.memory_mb
             )
             raise self._fail(WorkerOutOfMemory(reason)) from None
-        return self._result(reply, reply_blobs, what)
+        return self._result(reply, reply_blobs, what, doing)
 
     def _read(self, deadline: float) -> tuple[dict[str, Any], list[bytes]]:
         assert self._sock is not None
@@ -277,15 +278,14 @@ class WorkerClient:
                 return reply, blobs
             raise CodecError("reply out of sequence")
 
-    def _result(self, reply: dict[str, Any], blobs: list[bytes], what: str) -> Any:
+    def _result(self, reply: dict[str, Any], blobs: list[bytes], what: str, doing: str) -> Any:
+        """The value of `reply`; `what`: the call as code (``f(1, 2)``), `doing`: it in a sentence."""
         self._drain()
         if "ok" in reply:
             try:
                 value = decode(reply["ok"], blobs, self._make_remote, self._no_refs)
             except CodecError as exc:
-                raise self._fail(
-                    WorkerProtocolError(f"{what} returned something that cannot be checked: {exc}")
-                ) from None
+                raise self._fail(WorkerProtocolError(text("worker.unusable_value", what=doing, error=exc))) from None
             self._remember(value)
             return value
         if "error" in reply and isinstance(reply["error"], dict):
@@ -301,11 +301,9 @@ class WorkerClient:
             info = reply["fatal"]
             self._remember([None if _builtin(info.get("type")) else info.get("type"), info.get("message")])
             kind = str(info.get("type", "BaseException"))
-            text = f"{kind}({info.get('message', '')!s})" if info.get("message") else kind
-            raise self._fail(
-                WorkerFatal(f"{what} raised {text}; that ends the process running your code, so the check cannot go on")
-            )
-        raise self._fail(WorkerProtocolError(f"during {what} the process running your code sent a malformed reply"))
+            raised = f"{kind}({info.get('message', '')!s})" if info.get("message") else kind
+            raise self._fail(WorkerFatal(text("worker.fatal", what=doing, error=raised)))
+        raise self._fail(WorkerProtocolError(text("worker.malformed_reply", what=doing)))
 
     def _remember(self, value: Any) -> None:
         """Keep the texts in `value` (from the student's code) while a hidden check runs: the judge
@@ -382,7 +380,7 @@ class WorkerClient:
             )
         except OSError as exc:
             parent.close()
-            raise SandboxError(f"could not start a worker: {exc}") from exc
+            raise SandboxError(text("worker.could_not_start", error=exc)) from exc
         finally:
             child.close()
         assert self._proc.stdout is not None
@@ -398,10 +396,10 @@ class WorkerClient:
             self._drain()
             output = bytes(self._output[-2000:]).decode("utf-8", "replace")
             self._stop()
-            raise SandboxError(f"the worker did not start ({type(exc).__name__}): {output}") from None
+            raise SandboxError(text("worker.did_not_start", type=type(exc).__name__, output=output)) from None
         if "hello" not in hello or not isinstance(hello["hello"], dict):
             self._stop()
-            raise SandboxError("the worker did not greet")
+            raise SandboxError(text("worker.no_greeting"))
         isolation = hello["hello"].get("isolation") or {}
         self.isolation = {k: v for k, v in isolation.items() if k in _ISOLATION_FIELDS}
         self._worker_uid = uid_for(self._proc.pid) if isolation.get("uid") is True else None
@@ -410,8 +408,8 @@ class WorkerClient:
         lacking = [name for name in self.options.require if isolation.get(name) is not True]
         if lacking:
             self._stop()
-            reason = isolation.get("reason") or "no reason given"
-            raise SandboxError(f"the worker started without {', '.join(lacking)} isolation ({reason})")
+            reason = isolation.get("reason") or text("worker.no_reason")
+            raise SandboxError(text("worker.not_isolated", features=", ".join(lacking), reason=reason))
         if self._cgroup is not None and not self._cgroup.add(self._proc.pid):
             self._cgroup.close()
             self._cgroup = None
@@ -421,13 +419,15 @@ class WorkerClient:
         try:
             self._request(
                 {"op": "import", "module": self.options.module, "path": str(workdir)},
-                what=f"importing {module_file}",
+                what=text("worker.importing", file=module_file),
                 timeout=limits.import_timeout_s,
             )
         except RemoteError as exc:
             detail = f"\n{exc.student_traceback}" if exc.student_traceback else ""
             self._import_failure = self._fail(
-                WorkerImportFailed(f"importing {module_file} raised {exc.type_name}: {exc.message}{detail}")
+                WorkerImportFailed(
+                    text("worker.import_failed", file=module_file, type=exc.type_name, message=exc.message) + detail
+                )
             )
             raise self._import_failure from None
         except WorkerFailure as failure:
@@ -500,25 +500,19 @@ class WorkerClient:
                 time.sleep(0.01)
             code = self._proc.poll()
         if self._cgroup is not None and self._cgroup.oom_killed():
-            return (
-                f"{what} used more memory than the {self.options.limits.memory_mb} MB allowed "
-                "(stopped by the kernel's limit on the process running your code)"
-            )
+            return text("worker.kernel_memory", what=what, limit_mb=self.options.limits.memory_mb)
         if code is None:
-            return f"the process running your code stopped answering during {what}"
+            return text("worker.stopped_answering", what=what)
         if code < 0:
             with contextlib.suppress(ValueError):
                 name = signal.Signals(-code).name
                 if name == "SIGXCPU":
-                    return f"your code used up its CPU time during {what}"
+                    return text("worker.cpu_time", what=what)
                 if name == "SIGXFSZ":
-                    return f"your code wrote a file larger than allowed during {what}"
-                return f"the process running your code was killed by {name} during {what}"
-            return f"the process running your code was killed by signal {-code} during {what}"
-        return (
-            f"the process running your code exited with status {code} during {what}; "
-            "do not call exit(), sys.exit() or os._exit() in submitted code"
-        )
+                    return text("worker.file_size", what=what)
+                return text("worker.killed_by", signal=name, what=what)
+            return text("worker.killed_by_number", number=-code, what=what)
+        return text("worker.exited", code=code, what=what)
 
     def _fail(self, failure: WorkerFailure) -> WorkerFailure:
         self._stop()

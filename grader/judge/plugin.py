@@ -18,7 +18,7 @@ import pytest
 
 from grader.course import Assignment
 from grader.errors import GraderError, RemoteError, WorkerFailure
-from grader.i18n import pick
+from grader.i18n import pick, text
 from grader.judge.client import WorkerClient, WorkerOptions
 from grader.judge.submission import StudentFiles, Submission
 from grader.messages import JudgeJob
@@ -118,7 +118,7 @@ class GraderPlugin:
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            self.problems.append(f"could not load checks from {Path(report.nodeid).name or 'a check file'}")
+            self.problems.append(text("judge.load_failed", file=Path(report.nodeid).name or text("judge.a_check_file")))
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -165,7 +165,7 @@ class GraderPlugin:
         elif {"setup", "call", "teardown"} <= pending.phases_ok:
             result.status, result.feedback = "passed", ""
         else:
-            result.status, result.feedback = "error", "the check did not complete"
+            result.status, result.feedback = "error", text("judge.incomplete")
         if result.visibility == "hidden":  # the student reads the judge's words only; the instructor, all
             full = pending.exc_detail if failure is None and pending.exc_detail else result.feedback
             result.feedback = redact(result.feedback, self.client.student_texts())
@@ -192,7 +192,7 @@ class GraderPlugin:
             score=0.0,
             max_score=_points(item),
             visibility=visibility,  # type: ignore[arg-type]
-            feedback="the check did not run",
+            feedback=text("judge.not_run"),
         )
 
     def _classify(self, exc: BaseException, phase: str, result: TestResult) -> tuple[str, str]:
@@ -202,22 +202,22 @@ class GraderPlugin:
         if isinstance(exc, WorkerFailure):
             return exc.status, exc.message
         if isinstance(exc, AssertionError):
-            text = str(exc).strip() or "the check failed"
-            return "failed", _with_notes(text, exc, public)
+            message = str(exc).strip() or text("judge.failed")
+            return "failed", _with_notes(message, exc, public)
         if isinstance(exc, RemoteError):
-            text = str(exc)  # a hidden check's: the call and the built-in kind of error only
+            message = str(exc)  # a hidden check's: the call and the built-in kind of error only
             if exc.student_traceback and public:
-                text += "\n" + exc.student_traceback.rstrip()
-            return "failed", _with_notes(text, exc, public)
+                message += "\n" + exc.student_traceback.rstrip()
+            return "failed", _with_notes(message, exc, public)
         if isinstance(exc, GraderError):  # the sandbox or the codec failed: not the student's doing
-            return "error", f"the grader failed during this check ({type(exc).__name__}: {_first_line(exc)})"
+            return "error", text("judge.grader_failed", type=type(exc).__name__, error=_first_line(exc))
         hypothesis_kind = _hypothesis_error(exc)
         if hypothesis_kind == "flaky":
-            return "failed", "your code gave different answers when called again with the same input"
+            return "failed", text("judge.flaky")
         if hypothesis_kind is not None or phase != "call":
-            return "error", f"the check itself failed ({type(exc).__name__}); this is not your fault"
+            return "error", text("judge.check_broke", type=type(exc).__name__)
         return "failed", _with_notes(
-            f"the check could not use what your code returned ({type(exc).__name__}: {_first_line(exc)})",
+            text("judge.unusable_result", type=type(exc).__name__, error=_first_line(exc)),
             exc,
             public,
         )
@@ -225,8 +225,9 @@ class GraderPlugin:
 
 def _remote_detail(exc: RemoteError) -> str:
     """Everything of the student's exception, for the instructor."""
-    text = f"{exc.call} raised {exc.type_name}" + (f": {exc.message}" if exc.message else "")
-    return text + ("\n" + exc.student_traceback.rstrip() if exc.student_traceback else "")
+    raised = f"{exc.type_name}: {exc.message}" if exc.message else exc.type_name
+    detail = text("worker.raised", call=exc.call, error=raised)
+    return detail + ("\n" + exc.student_traceback.rstrip() if exc.student_traceback else "")
 
 
 def _title(item: pytest.Item) -> str:
@@ -311,7 +312,7 @@ def redact(text: str, student_texts: list[str]) -> str:
 
 
 def _hidden_output(output: str) -> str:
-    return "(output of hidden checks is not shown)" if output.strip() else ""
+    return text("judge.hidden_output") if output.strip() else ""
 
 
 def _first_line(exc: BaseException) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import MissingName, RemoteError
+from grader.i18n import text
 from grader.judge.client import ROOT, WorkerClient
 from grader.sources import SourceMap, read_source
 
@@ -37,11 +38,8 @@ class Submission:
         except RemoteError as exc:
             if exc.type_name != "AttributeError":
                 raise
-            defined = ", ".join(exc.names[:20]) or "nothing public"
-            raise MissingName(
-                f"{self._module_file} does not define `{name}` (it defines: {defined}). "
-                "Use the exact names of the statement."
-            ) from None
+            defined = ", ".join(exc.names[:20]) or text("judge.nothing_public")
+            raise MissingName(text("judge.missing_name", file=self._module_file, name=name, defined=defined)) from None
 
     def __repr__(self) -> str:
         return f"<submission {self._module_file}>"
@@ -62,7 +60,7 @@ class StudentFiles:
         path = self._folder / name
         if path.is_symlink() or (path.exists() and not path.is_file()):
             # A link could point at anything the judge can read (a reference checkpoint, say).
-            raise AssertionError(f"{name} must be a regular file, not a link or a folder: submit the file itself")
+            raise AssertionError(text("judge.not_a_file", name=name))
         return path
 
     def source(self, name: str) -> str:
@@ -76,4 +74,4 @@ class StudentFiles:
         """How to tell the student where line `line` of `name` is: 'line 12', or 'cell 4, line 3'
         when `name` was made from a notebook."""
         source_map = self._sources.get(name)
-        return f"line {line}" if source_map is None else source_map.where(line)
+        return text("sources.line", line=line) if source_map is None else source_map.where(line)

@@ -15,8 +15,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
 
+from grader.i18n import current, template, text
 from grader.isolation import describe as describe_isolation
 from grader.results import NOT_ON_ROSTER, AssignmentResult, GradingRun, SubmissionResult
 
@@ -69,7 +72,16 @@ def _environment() -> Environment:
     env.filters["percent"] = lambda pair: percent(*pair)
     env.filters["when"] = when
     env.globals["mark"] = lambda status: _STATUS_MARK.get(status, "")
+    env.globals["tr"] = _translate
+    env.globals["not_on_roster"] = NOT_ON_ROSTER  # a marker among a submission's notes, shown in the report's language
     return env
+
+
+@pass_context
+def _translate(context: Context, key: str, **params: Any) -> Markup:
+    """``{{ tr("report.total") }}``: the catalogue's text in the report's language (`lang`). The
+    catalogue's own words are the template's (trusted, as if written in it); the parameters are escaped."""
+    return Markup(template(key, context["lang"])).format(**params)
 
 
 @cache
@@ -79,16 +91,17 @@ def _stylesheet() -> tuple[str, str]:
     return css, f"'sha256-{digest}'"
 
 
-def _base_context(title: str, generated: str, version: str, isolation: str = "") -> dict[str, Any]:
+def _base_context(title: str, generated: str, version: str, isolation: str, lang: str) -> dict[str, Any]:
     css, css_hash = _stylesheet()
     csp = f"default-src 'none'; style-src {css_hash}; img-src data:; base-uri 'none'; form-action 'none'"
     return {
         "title": title,
         "css": css,
         "csp": csp,
-        "generated": generated,
+        "generated": generated if lang == "en" else when(generated),  # English keeps the ISO 8601 it always showed
         "version": version,
         "isolation": isolation,
+        "lang": lang,
     }
 
 
@@ -100,12 +113,16 @@ def render_student(
     scope_note: str = "",
     index_href: str | None = None,
     isolation: str = "",
+    lang: str | None = None,
 ) -> str:
     """One student's report: total, a summary row per assignment, then every check.
 
     `isolation`: the line saying how the student's code was isolated (`grader.isolation.describe`).
+    `lang`: the language of the report (default: the one this process speaks).
     """
-    context = _base_context(f"{submission.student} · grading report", generated, version, isolation)
+    lang = lang or current()
+    title = text("report.student_title", lang=lang, student=submission.student)
+    context = _base_context(title, generated, version, isolation, lang)
     context.update(
         submission=submission,
         scope_note=scope_note,
@@ -127,21 +144,27 @@ def _section(assignment: AssignmentResult) -> dict[str, Any]:
     }
 
 
-def render_inline(assignment: AssignmentResult, *, report: str, version: str) -> str:
+def render_inline(assignment: AssignmentResult, *, report: str, version: str, lang: str | None = None) -> str:
     """One assignment's result as an HTML fragment for a notebook's output (`grader.check`).
 
     No document, no stylesheet of the page's: its styles are scoped to the fragment, and it reads
     the same in Jupyter, VS Code and Colab.
     """
     template = _environment().get_template("inline.html.j2")
-    return template.render(a=assignment, report=report, version=version, passed=assignment.counts["passed"])
+    return template.render(
+        a=assignment, report=report, version=version, passed=assignment.counts["passed"], lang=lang or current()
+    )
 
 
 def render_index(run: GradingRun, links: dict[str, str], *, similarity: str | None = None) -> str:
-    """The class summary: problems first, then every student with links to their report;
-    `similarity`: the similarity report to link to, when there is one."""
+    """The class summary: problems first, then every student with links to their report (in the
+    run's language); `similarity`: the similarity report to link to, when there is one."""
     context = _base_context(
-        "Class summary · grading report", run.created, run.grader_version, describe_isolation(run.isolation)
+        text("report.index_title", lang=run.lang),
+        run.created,
+        run.grader_version,
+        describe_isolation(run.isolation, lang=run.lang),
+        run.lang,
     )
     assignment_ids = sorted({a.id for s in run.submissions for a in s.assignments})
     titles = {a.id: a for s in run.submissions for a in s.assignments}
@@ -219,9 +242,9 @@ def _check_pass_rates(graded: list[AssignmentResult]) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda r: (r["rate"], r["name"]))
 
 
-def render_page(template: str, *, title: str, generated: str, version: str, **context: Any) -> str:
-    """A page of another part of the grader (`grader.similarity`) with the reports' stylesheet,
-    Content-Security-Policy and base template: `template` under templates/, given `context`."""
-    page = _base_context(title, generated, version)
+def render_page(template: str, *, title: str, generated: str, version: str, lang: str, **context: Any) -> str:
+    """A page of another part of the grader (`grader.similarity`) in `lang`, with the reports'
+    stylesheet, Content-Security-Policy and base template: `template` under templates/, given `context`."""
+    page = _base_context(title, generated, version, "", lang)
     page.update(context)
     return _environment().get_template(template).render(page)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from grader.course import Assignment, Course
 from grader.folders import remove_tree
+from grader.i18n import current
 from grader.results import Skipped, now_iso
 from grader.similarity.collect import Submitted, collect, received
 from grader.similarity.fingerprint import WINDOW, K, line_ranges, overlap
@@ -89,6 +90,7 @@ def compare_class(
         skipped=list(skipped or []),
         layout=layout,
         names=dict(names or {}),
+        lang=current(),
     )
     for assignment in assignments:
         result = results[assignment.id]
@@ -164,6 +166,7 @@ def _method() -> dict[str, object]:
         "window": WINDOW,
         "score": "2·|A ∩ B| / (|A| + |B|) over winnowed fingerprints, less the template's and the class's common ones",
         "common": f"fingerprints in more than max({COMMON_MIN}, {COMMON_FRACTION:g} × students) submissions",
+        "common_min": COMMON_MIN,
     }
 
 

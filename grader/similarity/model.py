@@ -122,6 +122,7 @@ class SimilarityRun:
     skipped: list[Skipped] = field(default_factory=list)
     layout: str = ""
     names: dict[str, str] = field(default_factory=dict)  # student id -> display name, where the layout knows it
+    lang: str = "en"  # of the report pages (`grader.i18n`)
 
     @property
     def pairs(self) -> list[Pair]:
@@ -132,6 +133,7 @@ class SimilarityRun:
     def to_dict(self) -> dict[str, Any]:
         return {
             "created": self.created,
+            "lang": self.lang,
             "threshold": self.threshold,
             "method": dict(self.method),
             "layout": self.layout,

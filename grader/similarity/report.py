@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from grader.i18n import text
 from grader.reports import render_page
 from grader.results import clean_name, clean_text
 from grader.similarity.model import HISTOGRAM_BINS, FileView, Pair, SimilarityRun
@@ -37,9 +38,10 @@ def write_reports(run: SimilarityRun, out: Path) -> None:
     ]
     html = render_page(
         "similarity.html.j2",
-        title="Similarity · grading report",
+        title=text("similarity.title", lang=run.lang),
         generated=run.created,
         version=__version__,
+        lang=run.lang,
         run=run,
         sections=sections,
         shown=lambda student: _shown(student, run),
@@ -59,7 +61,7 @@ def write_pair_page(pair: Pair, views: list[FileView], run: SimilarityRun, path:
             rows, cut = _rows(view.texts[side], view.spans[side])
             if source is not None:
                 for row in rows:
-                    row["where"] = f"{source.origin}, {source.where(row['number'])}"
+                    row["where"] = f"{source.origin}, {source.where(row['number'])}"  # in the run's language
             shared = match.shared_a if side == 0 else match.shared_b
             sides.append(
                 {
@@ -73,9 +75,10 @@ def write_pair_page(pair: Pair, views: list[FileView], run: SimilarityRun, path:
         files.append({"name": view.file, "sides": sides})
     html = render_page(
         "similarity_pair.html.j2",
-        title=f"{pair.students[0]} · {pair.students[1]} · similarity",
+        title=text("similarity.pair_title", lang=run.lang, first=pair.students[0], second=pair.students[1]),
         generated=run.created,
         version=__version__,
+        lang=run.lang,
         pair=pair,
         assignment_title=title,
         files=files,
