@@ -294,3 +294,18 @@ def test_the_pages_load_in_chromium_with_their_style_allowed(tmp_path):
         )  # fmt: skip
         assert "Content Security Policy" not in shown.stderr, shown.stderr[-2000:]
         assert "side by side" in shown.stdout if page.name == "similarity.html" else "<mark>" in shown.stdout
+
+
+def test_the_command_speaks_korean_when_asked(tmp_path, capsys):
+    reference = solutions(1)["reference"]
+    write_student(tmp_path / "subs" / "a", {"gates.py": reference})
+    write_student(tmp_path / "subs" / "b", {"gates.py": renamed(reference)})
+    out = tmp_path / "out"
+    assert cli.main(["--lang", "ko", "similar", str(tmp_path / "subs"), "--out", str(out), "-a", "1"]) == 0
+    assert "과제 1: 학생 2명, 쌍 1개, 유사도 50% 이상 1개" in capsys.readouterr().out
+    report = json.loads((out / "similarity.json").read_text(encoding="utf-8"))
+    assert report["lang"] == "ko"
+    html = (out / "similarity.html").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in html and "유사도 50% 이상인 쌍 1개" in html and "나란히 보기" in html
+    page = (out / report["pairs"][0]["page"]).read_text(encoding="utf-8")
+    assert '<html lang="ko">' in page and "← 유사도" in page
