@@ -41,7 +41,8 @@ def test_weights_compute_gate(submission, gate):
         got = step((x1, x2), (w1, w2), b)
         assert got == want, say(
             f"{gate}_WEIGHTS = {tuple(triple)} gives {got} for inputs ({x1}, {x2}); {gate} must give {want}",
-            f"{gate}_WEIGHTS = {tuple(triple)}는 입력 ({x1}, {x2})에 대해 {got}을(를) 냅니다. {gate}는 {want}이어야 합니다.",
+            f"{gate}_WEIGHTS = {tuple(triple)}는 입력 ({x1}, {x2})에 대해 {got}을(를) 냅니다. "
+            f"{gate}는 {want}이어야 합니다.",
         )
 
 
