@@ -19,7 +19,7 @@ from grader.errors import BatchInterrupted, DataError, ExitCode, GraderError
 from grader.exporters.github import write_ci_outputs
 from grader.exporters.gradescope import write_gradescope
 from grader.exporters.lms import write_grades
-from grader.grading import Discovered, check_folder, ensure_grading_platform, grade_class
+from grader.grading import Discovered, check_folder, ensure_grading_platform, grade_class, similar_class
 from grader.i18n import LANGUAGES, choose, current, text, use
 from grader.intake import LAYOUTS
 from grader.isolation import probe
@@ -30,6 +30,7 @@ from grader.reports import points
 from grader.results import NOT_ON_ROSTER, GradingRun, to_dict
 from grader.runner import JudgeRunner
 from grader.scaffold import new_assignment
+from grader.similarity.model import DEFAULT_THRESHOLD
 from grader.terminal import Style, check_summary, pad
 from grader.validate import validate_course
 from grader.version import __version__
@@ -202,7 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
             "(not root and no user namespaces, or not Linux); the reports say so"
         ),
     )
+    grade.add_argument(
+        "--similarity",
+        action="store_true",
+        help="also compare every pair of students, as grader similar does: OUT/similarity.html, linked from index.html",
+    )
     _data_dir_option(grade)
+    _similar_parser(sub)
 
     dist = sub.add_parser(
         "dist",
@@ -256,6 +263,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _similar_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    similar = sub.add_parser(
+        "similar",
+        help="find students whose code is too alike: every pair compared, per assignment",
+        description=(
+            "Compare every pair of students in SUBMISSIONS on each assignment's code, read as grading reads "
+            "it (archives, notebooks, LMS downloads; nothing is run). Comments, docstrings, whitespace, names "
+            "and the order of functions are ignored; the skeleton, the template notebook and the statement's "
+            "code are subtracted. Writes OUT/similarity.html (the pairs at or above the threshold, each with a "
+            "side-by-side page, and a histogram of every pair's score) and OUT/similarity.json."
+        ),
+    )
+    similar.add_argument("submissions", type=Path, help="folder of submissions, as for grader grade")
+    similar.add_argument("--out", type=Path, required=True, help="folder for the report (created)")
+    similar.add_argument(
+        "-a",
+        "--assignment",
+        type=int,
+        action="append",
+        dest="assignments",
+        metavar="N",
+        help="compare only assignment N (repeatable; default: every assignment)",
+    )
+    similar.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        metavar="S",
+        help="list the pairs with a similarity of at least S, 0 to 1 (default %(default)s)",
+    )
+    similar.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes reading the submissions (default: the number of cores, %(default)s here)",
+    )
+    similar.add_argument("--layout", choices=LAYOUTS, default="auto", help="how SUBMISSIONS is laid out, as for grade")
+    similar.add_argument("--tz", metavar="ZONE", help="time zone of Blackboard's attempt times, as for grade")
+
+
 def _data_dir_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
@@ -282,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             "check": _check,
             "grade": _grade,
             "validate": _validate,
+            "similar": _similar,
             "dist": _dist,
             "new": _new,
         }[args.command]
@@ -377,6 +426,7 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
             tz=args.tz,
             marking=marking,
             on_discovered=discovered,
+            similarity=args.similarity,
         )
     except BatchInterrupted as exc:
         display.close()
@@ -403,6 +453,44 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
             print(f"  {entry.name}: {entry.reason}")
         if len(run.skipped) > 20:
             print(text("cli.and_more", count=len(run.skipped) - 20))
+    return ExitCode.OK
+
+
+def _similar(args: argparse.Namespace, course: Course) -> int:
+    if not 0.0 <= args.threshold <= 1.0:
+        raise GraderError(text("similarity.threshold"))
+    if args.workers < 1:
+        raise GraderError(text("cli.workers"))
+
+    def discovered(found: Discovered) -> None:
+        print(text("cli.discovered", layout=found.layout, count=len(found.entries)), file=sys.stderr)
+
+    run = similar_class(
+        course=course,
+        submissions=args.submissions,
+        out=args.out,
+        assignment_ids=args.assignments,
+        layout=args.layout,
+        tz=args.tz,
+        threshold=args.threshold,
+        workers=args.workers,
+        on_discovered=discovered,
+    )
+    for result in run.assignments:
+        top = text("similarity.cli_top", value=f"{result.kept[0].similarity:.0%}") if result.kept else ""
+        skipped = text("similarity.cli_not_compared", count=len(result.not_compared)) if result.not_compared else ""
+        line = text(
+            "similarity.cli_assignment",
+            id=result.id,
+            students=result.students,
+            pairs=result.pairs,
+            listed=result.above,
+            threshold=f"{run.threshold:.0%}",
+            top=top,
+            skipped=skipped,
+        )
+        print(line)
+    print(text("similarity.cli_wrote", html=args.out / "similarity.html", json=args.out / "similarity.json"))
     return ExitCode.OK
 
 

@@ -48,6 +48,7 @@ from grader.results import (
 )
 from grader.runner import JudgeRunner, Runner, ungradable
 from grader.sandbox import linux_machinery
+from grader.similarity.model import DEFAULT_THRESHOLD, SimilarityRun
 from grader.submission import Student
 from grader.version import __version__
 from grader.zygote import preload_libraries
@@ -60,9 +61,12 @@ __all__ = [
     "discover",
     "ensure_grading_platform",
     "grade_class",
+    "similar_class",
 ]
 
 STAGING = ".intake"  # under the output folder: each LMS submission's files under their own names, while grading
+SIMILAR_STAGING = ".intake-similar"  # the same, while `grader similar` reads them
+SIMILARITY_PAGE = "similarity.html"
 
 
 def check_folder(
@@ -139,6 +143,7 @@ def grade_class(
     tz: str | None = None,
     marking: Marking | None = None,
     on_discovered: Callable[[Discovered], None] | None = None,
+    similarity: bool = False,
 ) -> GradingRun:
     """Grade every student's submission under `submissions` with public and hidden checks.
 
@@ -149,6 +154,8 @@ def grade_class(
     students to a roster (roster students with nothing handed in are `missing`), takes late
     penalties off and applies overrides; the previous run's scores in `out/results.json` are
     kept beside the new ones. `on_discovered` is told what was found before grading starts.
+    `similarity`: after grading, compare every pair of students too (`grader.similarity`), into
+    `out/similarity.html`, linked from `out/index.html`.
 
     `workers` students are graded at once (each in its own judge and worker processes).
     Finished results are cached under `out/.cache/` by the hash of the student's files, of
@@ -229,6 +236,10 @@ def grade_class(
             writer.add(result, len(result.assignments), order=order)
             if on_progress is not None:
                 on_progress(BatchProgress(len(writer.run.submissions), total, result, 0))
+        if similarity:
+            writer.close()  # the grades are written, whatever the comparison does
+            _compare(course, found, out, [a.id for a in assignments], workers=1)
+            writer.similarity = SIMILARITY_PAGE
     except KeyboardInterrupt:
         executor.cancel()
         writer.close()
@@ -239,6 +250,59 @@ def grade_class(
         remove_tree(out / STAGING)
     writer.close()
     return writer.run
+
+
+def similar_class(
+    *,
+    course: Course,
+    submissions: Path,
+    out: Path,
+    assignment_ids: list[int] | None = None,
+    layout: str = "auto",
+    tz: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    workers: int = 1,
+    on_discovered: Callable[[Discovered], None] | None = None,
+) -> SimilarityRun:
+    """Compare every pair of students under `submissions` on each assignment (`grader.similarity`):
+    read as grading reads them (`layout`, `tz`: as for `grade_class`), nothing run. Writes
+    `out/similarity.json`, `out/similarity.html` and a page per pair at or above `threshold`;
+    `workers` processes read the submissions."""
+    out = out.resolve()
+    found = discover(submissions, out / SIMILAR_STAGING, layout=layout, tz=tz)
+    try:
+        if not found.entries:
+            raise _nothing_found(submissions, found)
+        if on_discovered is not None:
+            on_discovered(found)
+        return _compare(course, found, out, assignment_ids, workers=workers, threshold=threshold)
+    finally:
+        remove_tree(out / SIMILAR_STAGING)
+
+
+def _compare(
+    course: Course,
+    found: Discovered,
+    out: Path,
+    assignment_ids: list[int] | None,
+    *,
+    workers: int,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> SimilarityRun:
+    from grader.similarity.compare import compare_class  # copydetect loads matplotlib: only when comparing
+
+    return compare_class(
+        course=course,
+        students=found.students,
+        out=out,
+        assignment_ids=assignment_ids,
+        threshold=threshold,
+        workers=workers,
+        names={sid: entry.name for sid, entry in found.entries.items() if entry.name},
+        not_compared=found.unreadable,
+        skipped=found.skipped,
+        layout=found.layout,
+    )
 
 
 @dataclass(frozen=True)
@@ -346,6 +410,7 @@ class ResultWriter:
         self._links: dict[str, str] = {}
         self._used_names: set[str] = set()
         self._saved = time.monotonic()
+        self.similarity: str | None = None  # the similarity report beside index.html, when there is one
         (out / "students").mkdir(parents=True, exist_ok=True)
 
     def add(self, result: SubmissionResult, cached: int, *, order: Mapping[str, int]) -> None:
@@ -360,7 +425,9 @@ class ResultWriter:
 
     def close(self) -> None:
         """index.html, gradebook.csv and results.json for what is graded so far."""
-        (self.out / "index.html").write_text(render_index(self.run, self._links), encoding="utf-8")
+        (self.out / "index.html").write_text(
+            render_index(self.run, self._links, similarity=self.similarity), encoding="utf-8"
+        )
         (self.out / "gradebook.csv").write_text(gradebook_csv(self.run), encoding="utf-8")
         save_run(self.run, self.out / "results.json")
 

@@ -23,7 +23,7 @@ from grader.i18n import current, template, text
 from grader.isolation import describe as describe_isolation
 from grader.results import NOT_ON_ROSTER, AssignmentResult, GradingRun, SubmissionResult
 
-__all__ = ["render_index", "render_inline", "render_student"]
+__all__ = ["render_index", "render_inline", "render_page", "render_student"]
 
 _STATUS_MARK = {
     "passed": "✓",
@@ -156,9 +156,9 @@ def render_inline(assignment: AssignmentResult, *, report: str, version: str, la
     )
 
 
-def render_index(run: GradingRun, links: dict[str, str]) -> str:
+def render_index(run: GradingRun, links: dict[str, str], *, similarity: str | None = None) -> str:
     """The class summary: problems first, then every student with links to their report (in the
-    run's language)."""
+    run's language); `similarity`: the similarity report to link to, when there is one."""
     context = _base_context(
         text("report.index_title", lang=run.lang),
         run.created,
@@ -181,6 +181,7 @@ def render_index(run: GradingRun, links: dict[str, str]) -> str:
         changed=[(s, a) for s in run.submissions for a in s.assignments if a.changed],
         students=run.submissions,  # in the class's order: the roster's, else as found
         named=any(s.name or s.section for s in run.submissions),
+        similarity=similarity,
     )
     return _environment().get_template("index.html.j2").render(context)
 
@@ -239,3 +240,11 @@ def _check_pass_rates(graded: list[AssignmentResult]) -> list[dict[str, Any]]:
     for row in rows.values():
         row["rate"] = 100.0 * row["passed"] / row["runs"]
     return sorted(rows.values(), key=lambda r: (r["rate"], r["name"]))
+
+
+def render_page(template: str, *, title: str, generated: str, version: str, lang: str, **context: Any) -> str:
+    """A page of another part of the grader (`grader.similarity`) in `lang`, with the reports'
+    stylesheet, Content-Security-Policy and base template: `template` under templates/, given `context`."""
+    page = _base_context(title, generated, version, "", lang)
+    page.update(context)
+    return _environment().get_template(template).render(page)
