@@ -234,7 +234,7 @@ def test_check_in_korean_prints_korean_titles_and_feedback(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "과제 1 · " in out and "(공개 검사)" in out
     assert "✗ 가중치 세 개로 만든 퍼셉트론이 해당 게이트를 계산한다 [AND]" in out
-    assert "AND_WEIGHTS = (0.5, 0.5, -0.2)는 입력 (0, 1)에 대해 1을(를) 냅니다" in out
+    assert "AND_WEIGHTS = (0.5, 0.5, -0.2)로 만든 퍼셉트론은 입력 (0, 1)에서 1을 출력합니다" in out
     assert re.search(r"점수: 공개 검사 \d+/12점 \(9개 중 \d개 통과\)", out)
     died = "XOR(0, 0) 호출 중에 여러분의 코드를 실행하는 프로세스가 종료 상태 3(으)로 끝났습니다"
     assert died in out, "the engine's own message for a worker that exited"
