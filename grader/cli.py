@@ -10,9 +10,10 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
-from grader.course import Course, find_course
+from grader.course import Assignment, Course, find_course
 from grader.data import prepare
 from grader.dist import build_bundle
 from grader.errors import BatchInterrupted, DataError, ExitCode, GraderError
@@ -79,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=(
             "also speak to GitHub Actions: ::error annotations for failing checks, 'Points X/Y', a table of "
             "points in $GITHUB_STEP_SUMMARY and the GitHub Classroom result in $GITHUB_OUTPUT (key: result)"
+        ),
+    )
+    check.add_argument(
+        "--watch",
+        action="store_true",
+        help=(
+            "keep going: run the checks again each time you save the assignment's file (or its notebook), "
+            "until Ctrl-C; each run after the first takes a fraction of a second"
         ),
     )
     _data_dir_option(check)
@@ -354,6 +363,8 @@ def _check(args: argparse.Namespace, course: Course) -> int:
     folder: Path = args.dir
     if not folder.is_dir():
         raise GraderError(text("cli.not_a_folder", folder=folder))
+    if args.watch and (args.all or args.json or args.ci):
+        raise GraderError(text("cli.watch_one"))
     ids = [a.id for a in course] if args.all else [args.number]
     report_dir = args.report_dir or folder / "grader-report"
     try:
@@ -365,7 +376,11 @@ def _check(args: argparse.Namespace, course: Course) -> int:
     isolation = probe()
     if isolation.missing():
         print(text("cli.isolation_warning", isolation=isolation.describe()), file=sys.stderr)
-    runner = JudgeRunner(data_dir=args.data_dir)
+    if args.watch:
+        return _watch(args, course, course.get(ids[0]), report_dir)
+    # One assignment once: fresh interpreters, judge and worker starting side by side. Several:
+    # the zygote imports the libraries once for all of them.
+    runner = JudgeRunner(data_dir=args.data_dir, fork=len(ids) > 1)
     results = check_folder(course=course, assignment_ids=ids, folder=folder, report_dir=report_dir, runner=runner)
     if args.json:
         payload = [to_dict(r) for r in results]
@@ -381,6 +396,37 @@ def _check(args: argparse.Namespace, course: Course) -> int:
             print(line)
     all_passed = all(r.status == "graded" and all(t.passed or not t.applicable for t in r.tests) for r in results)
     return ExitCode.OK if all_passed else ExitCode.FAILED
+
+
+def _watch(args: argparse.Namespace, course: Course, assignment: Assignment, report_dir: Path) -> int:
+    """`grader check N --watch`: the zygote and a template of the collected checks are kept, so
+    each run after the first forks a judge and a worker that have nothing left to import."""
+    from grader.watch import clock, watch, watched_files
+
+    folder: Path = args.dir
+    style = Style()
+    files = ", ".join(name for name in watched_files(assignment) if name in assignment.files) or "-"
+    print(text("watch.watching", files=files, folder=folder), flush=True)
+    runner = JudgeRunner(data_dir=args.data_dir, templates=True)
+
+    def run() -> None:
+        started = time.monotonic()
+        [result] = check_folder(
+            course=course, assignment_ids=[assignment.id], folder=folder, report_dir=report_dir, runner=runner
+        )
+        print(check_summary(result, report=str(report_dir / f"{assignment.id}.html"), style=style))
+        print(text("watch.checked", seconds=f"{time.monotonic() - started:.2f}"), flush=True)
+
+    def changed(names: list[str]) -> None:
+        print(f"\n{text('watch.changed', time=clock(), files=', '.join(names))}", flush=True)
+
+    try:
+        watch(assignment=assignment, folder=folder, run=run, changed=changed)
+    except KeyboardInterrupt:
+        print(f"\n{text('watch.stopped')}", flush=True)
+    finally:
+        runner.close()
+    return ExitCode.OK
 
 
 def _graded_file(folder: Path, name: str) -> str:

@@ -168,10 +168,11 @@ def zygote_launcher() -> ZygoteLauncher | None:
     return ZygoteLauncher(client) if client is not None else None
 
 
-def launcher() -> Launcher:
+def launcher(*, fork: bool = True) -> Launcher:
     """How this process starts judges and workers now: the portable way where that is chosen (see
-    the module), else the zygote if it has one, else fresh interpreters."""
+    the module), else the zygote if it has one (starting it on first use) and `fork` allows,
+    else fresh interpreters. A judge started fresh starts its workers fresh too."""
     if portable():
         return PortableLauncher()
-    forked = zygote_launcher()
+    forked = zygote_launcher() if fork else None
     return _ZygoteOrFresh(forked) if forked is not None else FreshLauncher()

@@ -109,8 +109,14 @@ class JudgeRunner:
         private: list[Path] | tuple[Path, ...] = (),
         templates: bool = False,
         lang: str | None = None,
+        fork: bool = True,
     ):
-        """`templates`: collect each assignment's checks once and fork a judge per submission from
+        """`fork`: fork judges and workers from the zygote (`grader.zygote`), which imports every
+        library the assignments need once and then starts each process in milliseconds: what many
+        runs want. False: a fresh interpreter for each judge, which starts its worker before it
+        imports pytest, so both load their libraries side by side: a single run's fastest start.
+
+        `templates`: collect each assignment's checks once and fork a judge per submission from
         that (`grader.judge.template`; needs the zygote, and falls back to ordinary judges without
         one), for grading many submissions; call `close()` when done.
 
@@ -128,7 +134,8 @@ class JudgeRunner:
         self.isolate = os.environ.get("GRADER_ISOLATION") != "off"
         self._live: dict[Process, Path] = {}  # judges running now and their folders, for cancel()
         self._lock = threading.Lock()
-        self.templates = templates
+        self.templates = templates and fork
+        self.fork = fork
         self._templates: dict[tuple[str, ...], _Template | None] = {}  # None: could not start one
         self._template_locks: dict[tuple[str, ...], threading.Lock] = {}
         self.template_failures: list[str] = []  # why a template could not be used (judges started without)
@@ -180,7 +187,8 @@ class JudgeRunner:
         notebooks: Mapping[str, Path] | None = None,
     ) -> AssignmentResult:
         started = time.monotonic()
-        preload_libraries([assignment])  # when no batch declared them before the zygote started
+        if self.fork:
+            preload_libraries([assignment])  # when no batch declared them before the zygote started
         visibilities = ["public"] if scope == "public" else ["public", "hidden"]
         if scope == "all" and not assignment.has_hidden_checks:
             raise CourseError(
@@ -231,7 +239,8 @@ class JudgeRunner:
         if template is not None:
             proc = template.spawn(job_path, cwd=tmp, env=env)
         if proc is None:
-            proc = launcher().start("grader.judge", [str(job_path)], cwd=tmp, env=env, may_ask_zygote=True)
+            starter = launcher(fork=self.fork)
+            proc = starter.start("grader.judge", [str(job_path)], cwd=tmp, env=env, may_ask_zygote=True)
         with self._lock:
             self._live[proc] = tmp
         try:

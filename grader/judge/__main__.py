@@ -45,25 +45,28 @@ def _hypothesis_profile() -> None:
 def main() -> int:
     _not_dumpable()
     sys.dont_write_bytecode = True
-    _hypothesis_profile()
-
-    import pytest
 
     from grader.course import load_assignment
     from grader.i18n import use
-    from grader.judge.plugin import GraderPlugin
     from grader.messages import JudgeJob
 
     templating = sys.argv[1] == "--template"  # --template JOB SOCKET OWNER: see grader.judge.template
     job = JudgeJob.from_json(Path(sys.argv[2] if templating else sys.argv[1]).read_bytes())
     use(job.lang)
     assignment = load_assignment(job.assignment_dir)
+    client = None if templating or job.collect_only else _start_worker(job, assignment)
+
+    _hypothesis_profile()
+    import pytest
+
+    from grader.judge.plugin import GraderPlugin
+
     files = [str(p) for v in job.visibilities for p in assignment.check_files(v)]
     # Support modules beside the check files (a trusted copy of an architecture, say) are
     # importable by name; the student's folder never is.
     for visibility in reversed(job.visibilities):
         sys.path.insert(0, str(assignment.dir / "checks" / visibility))
-    plugin = GraderPlugin(job, assignment)
+    plugin = GraderPlugin(job, assignment, client=client)
     plugins: list[object] = [plugin]
     template = None
     if templating:
@@ -115,6 +118,8 @@ def main() -> int:
     if job.collect_only:
         args.append("--collect-only")
     code = pytest.main(args, plugins=plugins) if files else ExitCode.NO_CHECKS
+    if client is not None:
+        client.close()  # (done already where a check used it)
     if template is not None and not template.forked:  # the template itself, stopped or unable to serve
         if template.failure:
             sys.stdout.flush()  # pytest's summary first: the runner reports the last line
@@ -133,6 +138,19 @@ def main() -> int:
     os.replace(partial, job.results_path)  # whole or not at all: the runner takes it as the judge's end
     _release_output()
     return 0
+
+
+def _start_worker(job, assignment):  # type: ignore[no-untyped-def]
+    """The job's worker client, its worker started already: it imports torch while this judge
+    imports pytest and collects the checks (on two cores, side by side). A worker that cannot
+    start now is started again by the first check that needs it, which reports why."""
+    from grader.errors import GraderError
+    from grader.judge.client import WorkerClient
+
+    client = WorkerClient.for_job(job, assignment)
+    with contextlib.suppress(GraderError):
+        client.start()
+    return client
 
 
 def _release_output() -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from grader.cgroups import WorkerCgroup
 from grader.channel import JudgeChannel
-from grader.course import Limits
+from grader.course import Assignment, Limits
 from grader.errors import (
     CodecError,
     MemoryExceeded,
@@ -42,7 +42,7 @@ from grader.errors import (
 from grader.i18n import text
 from grader.isolation import FEATURES, WORKER_PID_FILE, pids_of, private_bytes, sweep, uid_for
 from grader.launch import launcher
-from grader.messages import WorkerConfig, WorkerIsolation
+from grader.messages import JudgeJob, WorkerConfig, WorkerIsolation
 from grader.protocol import decode, encode, read_frame, write_frame
 from grader.sandbox import OutputPump, Process, kill_group, minimal_env, resident_bytes
 
@@ -148,6 +148,25 @@ class WorkerClient:
         self._next_family_look = 0.0
         self._cgroup: WorkerCgroup | None = None  # the worker's memory cgroup, where one can be made
         self.isolation: dict[str, Any] = {}  # what the last worker reported it got
+        self._channel: JudgeChannel | None = None  # a worker started and not yet connected: its channel
+        self._workdir: Path | None = None
+
+    @classmethod
+    def for_job(cls, job: JudgeJob, assignment: Assignment) -> WorkerClient:
+        """The client for the workers of `job`, a judge's job on `assignment`."""
+        return cls(
+            WorkerOptions(
+                module=assignment.module,
+                files=[job.submission_dir / name for name in job.files],
+                limits=assignment.limits,
+                preload=assignment.worker_preload,
+                threads=job.threads,
+                scratch=job.scratch,
+                isolate=job.isolate,
+                private=job.private,
+                require=job.require,
+            )
+        )
 
     # --- per-check bookkeeping -------------------------------------------------------------
 
@@ -342,12 +361,23 @@ class WorkerClient:
 
     # --- lifecycle -------------------------------------------------------------------------
 
+    def start(self) -> None:
+        """Start a worker now without waiting for it (it loads its libraries meanwhile); the first
+        call that needs it waits for its greeting. A judge calls this before it imports pytest,
+        so that judge and worker start side by side. Nothing to do once one runs or has failed."""
+        if self._import_failure is None and self._proc is None:
+            self._launch()
+
     def _ensure_started(self) -> None:
         if self._import_failure is not None:
             self._check_failure = self._import_failure
             raise self._import_failure
-        if self._proc is not None:
-            return
+        if self._proc is None:
+            self._launch()
+        if self._sock is None:
+            self._connect()
+
+    def _launch(self) -> None:
         self._starts += 1
         workdir = self._scratch / f"run{self._starts}"
         home = self._scratch / f"home{self._starts}"
@@ -386,6 +416,8 @@ class WorkerClient:
             raise SandboxError(text("worker.could_not_start", error=exc)) from exc
         finally:
             channel.started()
+        self._channel = channel
+        self._workdir = workdir
         assert self._proc.stdout is not None
         if starter.passes_descriptors:
             os.set_blocking(self._proc.stdout.fileno(), False)
@@ -393,6 +425,12 @@ class WorkerClient:
             self._pump = OutputPump(self._proc.stdout, self.options.limits.output_bytes)
         self._output_closed = False
         self._seq = 0
+
+    def _connect(self) -> None:
+        """Wait for the worker `_launch` started to connect and greet, then have it import the student's module."""
+        channel, workdir, limits = self._channel, self._workdir, self.options.limits
+        assert self._proc is not None and channel is not None and workdir is not None
+        self._channel = None
         try:
             deadline = time.monotonic() + _STARTUP_TIMEOUT_S
             self._sock = channel.accept(deadline=deadline, idle=self._drain_while_starting)
@@ -559,6 +597,9 @@ class WorkerClient:
             self._cgroup = None
         if self._sock is not None:
             self._sock.close()
+        if self._channel is not None:  # started, never connected
+            self._channel.close()
+            self._channel = None
         self._proc = None
         self._sock = None
         self._pump = None

@@ -19,7 +19,7 @@ import pytest
 from grader.course import Assignment
 from grader.errors import GraderError, RemoteError, WorkerFailure
 from grader.i18n import pick, text
-from grader.judge.client import WorkerClient, WorkerOptions
+from grader.judge.client import WorkerClient
 from grader.judge.submission import StudentFiles, Submission
 from grader.messages import JudgeJob
 from grader.results import FEEDBACK_CAP, TestResult, cap_text
@@ -59,29 +59,18 @@ class _Pending:
 
 
 class GraderPlugin:
-    def __init__(self, job: JudgeJob, assignment: Assignment):
+    def __init__(self, job: JudgeJob, assignment: Assignment, *, client: WorkerClient | None = None):
+        """`client`: the job's worker client if the judge made it already (`WorkerClient.for_job`)."""
         self.assignment = assignment
-        self.rebind(job)
+        self.rebind(job, client=client)
         self.pending: dict[str, _Pending] = {}
         self.order: list[str] = []
         self.problems: list[str] = []
 
-    def rebind(self, job: JudgeJob) -> None:
+    def rebind(self, job: JudgeJob, *, client: WorkerClient | None = None) -> None:
         """Grade `job`'s submission (a template's judge, forked after collection, is given its own)."""
         self.job = job
-        self.client = WorkerClient(
-            WorkerOptions(
-                module=self.assignment.module,
-                files=[job.submission_dir / name for name in job.files],
-                limits=self.assignment.limits,
-                preload=self.assignment.worker_preload,
-                threads=job.threads,
-                scratch=job.scratch,
-                isolate=job.isolate,
-                private=job.private,
-                require=job.require,
-            )
-        )
+        self.client = client or WorkerClient.for_job(job, self.assignment)
 
     # --- fixtures ----------------------------------------------------------------------------
 
