@@ -131,9 +131,7 @@ def main() -> None:
         for assignment in assignments:
             folder = work_folder(assignment, Path(tmp))
             cold = median_of([*GRADER, "check", str(assignment.id), "--dir", str(folder)], args.repeat)
-            before = median_of(
-                [sys.executable, "-c", BEFORE, str(ROOT), str(assignment.id), str(folder)], args.repeat
-            )
+            before = median_of([sys.executable, "-c", BEFORE, str(ROOT), str(assignment.id), str(folder)], args.repeat)
             warm = watch_latencies(assignment, folder, args.repeat)
             c, b, f = statistics.median(cold), statistics.median(before), statistics.median(floor)
             print(f"assignment {assignment.id}: cold {spread(cold)}")
