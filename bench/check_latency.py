@@ -7,13 +7,16 @@ For each assignment (default 1 to 4; 5 reads MNIST and takes longer) on its refe
 - cold: `grader check N` as a student runs it, a new process each time (median and spread of R);
 - before: the same check the way it ran before `grader check` started judge and worker side by
   side in fresh interpreters: the zygote imports everything first, then forks both (median of R);
-- floor: a fresh interpreter that only imports what the worker of every one of these assignments
-  must (`import torch, torch._dynamo`: the reference solutions train with `torch.optim`, whose
-  first step imports torch._dynamo); no check can come back sooner than that on this machine;
+- floor: a fresh interpreter, in the worker's environment, that only imports what the worker of
+  every one of these assignments must (`import torch, torch._dynamo`: the reference solutions
+  train with `torch.optim`, whose first step imports torch._dynamo); no check can come back
+  sooner than that on this machine;
 - watch: `grader check N --watch` running, the file saved R times: from each save to the new
   result on screen (the "Checked in" line read from its output), median and worst.
 
-Ratios are cold/floor and cold/before, all measured in this run. Figures are printed, never asserted.
+The three cold measurements take turns (floor, cold, before, R times per assignment), so that
+a machine busy for a moment weighs on all three alike. Ratios are cold/floor and cold/before,
+all measured in this run. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -47,14 +50,26 @@ with JudgeRunner(fork=True) as runner:
 """
 
 
-def timed(command: list[str], *, cwd: Path = ROOT) -> float:
+def timed(command: list[str], *, env: dict[str, str] = ENV) -> float:
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=ENV, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(command, cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
-def median_of(command: list[str], repeat: int) -> list[float]:
-    return sorted(timed(command) for _ in range(repeat))
+def floor_run(home: Path) -> float:
+    """From start to `import torch, torch._dynamo` done, in a fresh interpreter started as a worker
+    is (not counting its exit: the grader kills its worker rather than wait for torch's teardown)."""
+    from grader.sandbox import minimal_env
+
+    command = [sys.executable, "-I", "-B", "-c", "import torch, torch._dynamo; print('ready', flush=True)"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=ROOT, env=minimal_env(home), stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    took = time.perf_counter() - started
+    proc.kill()
+    proc.communicate()
+    return took
 
 
 def work_folder(assignment: Assignment, parent: Path) -> Path:
@@ -124,18 +139,20 @@ def main() -> None:
     course = Course.load(ROOT)
     assignments = [course.get(n) for n in (args.numbers or [1, 2, 3, 4])]
     print(f"{os.cpu_count()} cores; load average now {os.getloadavg()[0]:.2f}")
-    floor = median_of([sys.executable, "-I", "-c", "import torch, torch._dynamo"], args.repeat)
-    torch_only = median_of([sys.executable, "-I", "-c", "import torch"], args.repeat)
-    print(f"floor: import torch, torch._dynamo {spread(floor)}; import torch alone {spread(torch_only)}")
     with tempfile.TemporaryDirectory(prefix="check-latency-") as tmp:
         for assignment in assignments:
             folder = work_folder(assignment, Path(tmp))
-            cold = median_of([*GRADER, "check", str(assignment.id), "--dir", str(folder)], args.repeat)
-            before = median_of([sys.executable, "-c", BEFORE, str(ROOT), str(assignment.id), str(folder)], args.repeat)
+            floor, cold, before = [], [], []
+            for _ in range(args.repeat):
+                floor.append(floor_run(Path(tmp) / "home"))
+                cold.append(timed([*GRADER, "check", str(assignment.id), "--dir", str(folder)]))
+                before.append(timed([sys.executable, "-c", BEFORE, str(ROOT), str(assignment.id), str(folder)]))
+            floor, cold, before = sorted(floor), sorted(cold), sorted(before)
             warm = watch_latencies(assignment, folder, args.repeat)
             c, b, f = statistics.median(cold), statistics.median(before), statistics.median(floor)
             print(f"assignment {assignment.id}: cold {spread(cold)}")
-            print(f"  before (zygote first): {spread(before)}; cold/before {c / b:.2f}; cold/floor {c / f:.2f}")
+            print(f"  floor (import torch, torch._dynamo): {spread(floor)}; cold/floor {c / f:.2f}")
+            print(f"  before (zygote first): {spread(before)}; cold/before {c / b:.2f}")
             print(f"  watch, save to result on screen: median {statistics.median(warm):.2f} s, worst {warm[-1]:.2f} s")
 
 
