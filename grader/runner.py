@@ -385,17 +385,17 @@ def _outcome(proc: Process, results_path: Path, *, timeout: float) -> tuple[byte
     """The judge's output once it has closed it, and whether it finished (its results are written).
 
     A judge writes its results whole (renamed into place), then lets go of its output: from
-    then on it only exits, which for a process forked from the zygote takes ~10 ms of freeing
-    memory that nobody needs to wait for. One forked by the zygote is not waited for then (the
-    zygote or template reaps it); an interpreter of our own is, as is a judge that ended
-    without results, whose exit status tells why. (A worker that could write into the judge's
-    folder could plant results either way: isolation keeps that folder out of its sight.)
+    then on it only exits, which takes tens of milliseconds of freeing torch's memory (an
+    interpreter's teardown, for one of our own) that nobody needs to wait for: it is reaped by
+    a thread (a forked one by the zygote or template). A judge that ended without results is
+    waited for: its exit status tells why. (A worker that could write into the judge's folder
+    could plant results either way: isolation keeps that folder out of its sight.)
     """
     deadline = time.monotonic() + timeout
     out = proc.read_output(timeout)
-    if not proc.forked:
-        return out, False
     if results_path.is_file():
+        if not proc.forked:
+            threading.Thread(target=proc.wait, name="grader-reap", daemon=True).start()
         return out, True
     proc.wait(max(0.0, deadline - time.monotonic()))
     return out, False

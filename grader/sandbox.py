@@ -76,8 +76,8 @@ class Process(Protocol):
     def terminate(self) -> None: ...
     def communicate(self, input: Any = None, timeout: float | None = None) -> tuple[Any, Any]: ...
     def read_output(self, timeout: float | None = None) -> bytes:
-        """Everything the process printed, once it has closed its output. One of our own has ended
-        then and is reaped; a `forked` one may still be ending (its server reaps it)."""
+        """Everything the process printed, once it has closed its output (`subprocess.TimeoutExpired`
+        if it has not within `timeout`). It may still be ending then: `wait()` for its status."""
         ...
 
 
@@ -87,8 +87,22 @@ class FreshProcess(subprocess.Popen[bytes]):
     forked = False
 
     def read_output(self, timeout: float | None = None) -> bytes:
-        out, _ = self.communicate(timeout=timeout)
-        return out or b""
+        """Read by a thread (a pipe cannot be waited on with a timeout everywhere); a judge lets go of
+        its output once its results are written, and its interpreter's exit is not waited for."""
+        assert self.stdout is not None
+        stdout, got = self.stdout, bytearray()
+
+        def read() -> None:
+            with contextlib.suppress(OSError, ValueError):
+                got.extend(stdout.read() or b"")  # to end of file
+
+        reader = threading.Thread(target=read, name="grader-output", daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if reader.is_alive():
+            raise subprocess.TimeoutExpired(self.args, timeout or 0.0)
+        stdout.close()
+        return bytes(got)
 
 
 def minimal_env(home: Path, *, threads: int = 1) -> dict[str, str]:
