@@ -11,12 +11,12 @@ from grader.sandbox import FreshProcess, minimal_env
 from grader.zygote import ENV_SOCKET, ENV_SWITCH, ZygoteClient
 
 
-def test_a_fresh_interpreter_runs_the_module_and_is_ours_to_reap(tmp_path):
+def test_a_fresh_interpreter_runs_the_module_its_output_read_to_the_end(tmp_path):
     proc = launch.FreshLauncher().start("platform", [], cwd=tmp_path, env=minimal_env(tmp_path / "home"))
     assert isinstance(proc, FreshProcess)
     assert not proc.forked
-    assert proc.read_output(timeout=60).strip()
-    assert proc.returncode == 0, "read to its end and reaped"
+    assert proc.read_output(timeout=60).strip()  # to its end: it may still be exiting
+    assert proc.wait(timeout=60) == 0
 
 
 @pytest.fixture
