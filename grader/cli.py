@@ -407,7 +407,7 @@ def _watch(args: argparse.Namespace, course: Course, assignment: Assignment, rep
     style = Style()
     files = ", ".join(name for name in watched_files(assignment) if name in assignment.files) or "-"
     print(text("watch.watching", files=files, folder=folder), flush=True)
-    runner = JudgeRunner(data_dir=args.data_dir, templates=True)
+    runner = JudgeRunner(data_dir=args.data_dir, templates=True, standby=True)
 
     def run() -> None:
         started = time.monotonic()

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from grader.errors import SandboxError, ZygoteError
-from grader.sandbox import Process, launch, linux_machinery, python_command
+from grader.sandbox import FreshProcess, Process, launch, linux_machinery, python_command
 from grader.zygote import ENV_SOCKET, ENV_SWITCH, ZygoteClient, ZygoteProcess, shared
 
 __all__ = [
@@ -152,11 +152,13 @@ class PortableLauncher:
         env: dict[str, str],
         pass_fds: tuple[int, ...] = (),
         may_ask_zygote: bool = False,
-    ) -> Process:
+        stdin: bool = False,
+    ) -> FreshProcess:
+        """`stdin`: a pipe the caller writes to (a judge on standby reads its job from it)."""
         if pass_fds:
             raise SandboxError("the portable launcher hands no descriptors down (see passes_descriptors)")
         extra = {ENV_SWITCH: "0", ENV_LAUNCHER: "portable"} if may_ask_zygote else {}
-        return launch(python_command(module, *args), cwd=cwd, env=env | extra)
+        return launch(python_command(module, *args), cwd=cwd, env=env | extra, stdin=stdin)
 
 
 def zygote_launcher() -> ZygoteLauncher | None:

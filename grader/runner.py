@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -24,7 +24,7 @@ from grader.data import data_root
 from grader.errors import CourseError, SandboxError, SubmissionError, ZygoteError
 from grader.i18n import current, text
 from grader.isolation import FEATURES, WORKER_PID_FILE, Isolation, probe, sweep, uid_for
-from grader.launch import ZygoteLauncher, launcher, zygote_launcher
+from grader.launch import PortableLauncher, ZygoteLauncher, launcher, portable, zygote_launcher
 from grader.messages import JudgeJob, RunnerOptions
 from grader.results import (
     AssignmentResult,
@@ -35,7 +35,7 @@ from grader.results import (
     counted_max_score,
     test_from_dict,
 )
-from grader.sandbox import Process, kill_group, minimal_env
+from grader.sandbox import FreshProcess, Process, kill_group, minimal_env
 from grader.submission import Prepared, prepare
 from grader.zygote import ZygoteClient, preload_libraries
 
@@ -110,11 +110,18 @@ class JudgeRunner:
         templates: bool = False,
         lang: str | None = None,
         fork: bool = True,
+        standby: bool = False,
     ):
         """`fork`: fork judges and workers from the zygote (`grader.zygote`), which imports every
         library the assignments need once and then starts each process in milliseconds: what many
         runs want. False: a fresh interpreter for each judge, which starts its worker before it
         imports pytest, so both load their libraries side by side: a single run's fastest start.
+
+        `standby`: where judges start the portable way (Windows, macOS) and the worker gets no
+        file system of its own, keep a judge started ahead for the next run of each assignment run
+        so far: it imports pytest and has its worker import torch while the student edits, then
+        waits for its job (`grader check --watch`); call `close()` when done. Elsewhere the zygote
+        and `templates` do this better.
 
         `templates`: collect each assignment's checks once and fork a judge per submission from
         that (`grader.judge.template`; needs the zygote, and falls back to ordinary judges without
@@ -136,6 +143,9 @@ class JudgeRunner:
         self._lock = threading.Lock()
         self.templates = templates and fork
         self.fork = fork
+        self.standby = standby
+        self._spares: dict[tuple[str, ...], _Spare] = {}  # judges on standby, by assignment and checks
+        self.spares_used = 0  # runs a judge on standby served
         self._templates: dict[tuple[str, ...], _Template | None] = {}  # None: could not start one
         self._template_locks: dict[tuple[str, ...], threading.Lock] = {}
         self.template_failures: list[str] = []  # why a template could not be used (judges started without)
@@ -162,8 +172,12 @@ class JudgeRunner:
         with self._lock:
             templates = [t for t in self._templates.values() if t is not None]
             self._templates.clear()
+            spares = list(self._spares.values())
+            self._spares.clear()
         for template in templates:
             template.close()
+        for spare in spares:
+            spare.close()
 
     def __enter__(self) -> JudgeRunner:
         return self
@@ -195,8 +209,9 @@ class JudgeRunner:
                 text("runner.no_hidden_checks", lang=self.lang),
                 path=assignment.dir / "checks" / "hidden",
             )
+        spare = self._take_spare(assignment, visibilities)
         # (On Windows a folder a process still has open cannot be removed: what is left is left.)
-        with tempfile.TemporaryDirectory(prefix="grader-j-", dir=self.scratch, ignore_cleanup_errors=True) as tmp:
+        with spare.folder_cm() if spare else _judge_folder(self.scratch) as tmp:
             try:
                 prepared = prepare(assignment, folder, Path(tmp) / "submission", notebooks=notebooks)
                 problem = None
@@ -205,7 +220,15 @@ class JudgeRunner:
             except OSError as exc:  # a file the grader may not read, one that vanished meanwhile
                 why = exc.strerror or exc
                 prepared, problem = Prepared(folder, []), text("runner.unreadable", lang=self.lang, error=why)
-            result = self._judge(assignment, prepared, visibilities, scope, Path(tmp), collect_only=problem is not None)
+            collect_only = problem is not None
+            if spare is not None and collect_only:
+                spare.close()  # it has started a worker this run will not need
+                spare = None
+            result = self._judge(
+                assignment, prepared, visibilities, scope, Path(tmp), collect_only=collect_only, spare=spare
+            )
+        if self.standby:
+            self._start_spare(assignment, visibilities)
         result.notes = [clean_text(note) for note in prepared.notes]
         if problem is not None and result.status != "error":
             result.status, result.message = "ungradable", problem
@@ -224,18 +247,24 @@ class JudgeRunner:
         tmp: Path,
         *,
         collect_only: bool,
+        spare: _Spare | None = None,
     ) -> AssignmentResult:
         """Run the judge on `prepared` (the student's folder, or a staging folder in `tmp` holding a
-        converted notebook). Workers see neither: each gets copies of the files it needs."""
+        converted notebook; `tmp` is `spare`'s folder when a judge on standby takes the job).
+        Workers see neither: each gets copies of the files it needs."""
         job = self._job(assignment, prepared, visibilities, tmp, collect_only=collect_only)
         results_path = job.results_path
         job_path = tmp / "job.json"
         job_path.write_text(job.to_json(), encoding="utf-8")
-        home = tmp / "home"
-        home.mkdir()
-        env = minimal_env(home, threads=self.threads) | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-        proc = None
-        template = None if collect_only else self._template(assignment, visibilities)
+        env = minimal_env(tmp / "home", threads=self.threads) | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        proc: Process | None = None
+        if spare is not None:
+            proc = spare.give(job_path)
+            if proc is None:  # it is gone: this run starts its judge the usual way
+                kill_group(spare.proc)
+            else:
+                self.spares_used += 1
+        template = None if collect_only or proc is not None else self._template(assignment, visibilities)
         if template is not None:
             proc = template.spawn(job_path, cwd=tmp, env=env)
         if proc is None:
@@ -336,6 +365,42 @@ class JudgeRunner:
             time.sleep(0.002)
         return template
 
+    def _take_spare(self, assignment: Assignment, visibilities: list[str]) -> _Spare | None:
+        """The judge on standby for these checks, if one is waiting (it is this run's now)."""
+        with self._lock:
+            spare = self._spares.pop((str(assignment.dir), *visibilities), None)
+        if spare is not None and not spare.alive():
+            spare.close()
+            return None
+        return spare
+
+    def _start_spare(self, assignment: Assignment, visibilities: list[str]) -> None:
+        """Start a judge on standby for the next run of these checks, where that is done (see `standby`)."""
+        if not portable() or (self.isolate and probe().filesystem):
+            return  # the zygote serves better; a worker with a file system of its own could not get the files late
+        key = (str(assignment.dir), *visibilities)
+        folder = Path(tempfile.mkdtemp(prefix="grader-j-", dir=self.scratch))
+        job = self._job(assignment, Prepared(folder / "submission", []), visibilities, folder, collect_only=False)
+        (folder / "standby.json").write_text(job.to_json(), encoding="utf-8")
+        env = minimal_env(folder / "home", threads=self.threads) | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        try:
+            proc = PortableLauncher().start(
+                "grader.judge",
+                ["--standby", str(folder / "standby.json")],
+                cwd=folder,
+                env=env,
+                may_ask_zygote=True,
+                stdin=True,
+            )
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            return  # the next run starts its judge the usual way
+        with self._lock:
+            previous = self._spares.pop(key, None)
+            self._spares[key] = _Spare(proc, folder)
+        if previous is not None:
+            previous.close()
+
     def _note_failure(self, assignment: Assignment, why: str) -> None:
         with self._lock:
             self.template_failures.append(f"{assignment.label}: {why}")
@@ -379,6 +444,48 @@ class _Template:
         shutil.rmtree(self.folder, ignore_errors=True)
         lines = out.decode("utf-8", "replace").strip().splitlines() if out else []
         return clean_text(lines[-1][:300]) if lines else ""
+
+
+class _Spare:
+    """A judge on standby (``python -m grader.judge --standby JOB``) in a folder of its own, reading
+    the path of its job from its stdin; the run that takes it runs in that folder."""
+
+    def __init__(self, proc: FreshProcess, folder: Path):
+        self.proc = proc
+        self.folder = folder
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def give(self, job_path: Path) -> FreshProcess | None:
+        """Hand it the job at `job_path`; None if it is gone."""
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(os.fsencode(job_path) + b"\n")
+            self.proc.stdin.close()
+        except OSError:
+            return None
+        return self.proc
+
+    @contextlib.contextmanager
+    def folder_cm(self) -> Iterator[str]:
+        """Its folder, for the run that took it; removed afterwards (what the judge left in it too)."""
+        try:
+            yield str(self.folder)
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def close(self) -> None:
+        """Stop it, unused."""
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        kill_group(self.proc)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _judge_folder(scratch: Path | None) -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="grader-j-", dir=scratch, ignore_cleanup_errors=True)
 
 
 def _outcome(proc: Process, results_path: Path, *, timeout: float) -> tuple[bytes, bool]:

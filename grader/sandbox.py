@@ -148,9 +148,11 @@ def _windows_env(home: Path, tmp: Path) -> dict[str, str]:
     }
 
 
-def launch(argv: list[str], *, cwd: Path, env: dict[str, str], pass_fds: tuple[int, ...] = ()) -> FreshProcess:
+def launch(
+    argv: list[str], *, cwd: Path, env: dict[str, str], pass_fds: tuple[int, ...] = (), stdin: bool = False
+) -> FreshProcess:
     """Start `argv` in a new session (Windows: a new process group) with stdout and stderr on one
-    pipe and stdin closed. `pass_fds` needs POSIX."""
+    pipe and stdin closed, or (`stdin`) a pipe the caller writes to. `pass_fds` needs POSIX."""
     group: dict[str, Any] = (
         {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
         if _WINDOWS
@@ -160,7 +162,7 @@ def launch(argv: list[str], *, cwd: Path, env: dict[str, str], pass_fds: tuple[i
         argv,
         cwd=cwd,
         env=env,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         close_fds=True,

@@ -15,8 +15,9 @@ import pytest
 
 from grader.cli import main
 from grader.course import Course
+from grader.runner import JudgeRunner
 from grader.watch import snapshot, watch, watched_files
-from tests.conftest import REPO
+from tests.conftest import REPO, launcher_env
 
 COURSE = Course.load(REPO)
 GATES = COURSE.get(1)
@@ -116,8 +117,40 @@ def _wait_for(proc: subprocess.Popen[str], lines: list[str], needle: str, count:
             lines.append(line)
 
 
+def _verdicts(result):  # type: ignore[no-untyped-def]
+    return result.status, result.score, [(t.name, t.status, t.feedback) for t in result.tests]
+
+
+def test_a_judge_on_standby_serves_the_next_run_with_the_same_verdicts(tmp_path, monkeypatch):
+    """Where judges start the portable way and the worker has no file system of its own (Windows,
+    macOS), the next run's judge is started ahead; it learns the files only when the run comes."""
+    monkeypatch.setenv("GRADER_LAUNCHER", "portable")
+    monkeypatch.setenv("GRADER_ISOLATION", "off")
+    folder = tmp_path / "work"
+    folder.mkdir()
+    shutil.copy(REPO / "reference" / "01_gates" / "gates.py", folder / "gates.py")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with JudgeRunner(standby=True, scratch=scratch) as runner:
+        first = runner.run(GATES, folder, scope="public")
+        assert (first.status, first.score, runner.spares_used) == ("graded", 12.0, 0)
+        source = (folder / "gates.py").read_text(encoding="utf-8")
+        (folder / "gates.py").write_text(source.replace("return 1 if", "return 0 if", 1), encoding="utf-8")
+        time.sleep(1.0)  # the judge on standby is well under way, its worker importing torch
+        second = runner.run(GATES, folder, scope="public")
+        assert runner.spares_used == 1
+        spares = [spare.proc for spare in runner._spares.values()]
+        assert len(spares) == 1 and spares[0].poll() is None  # the next one, waiting
+    assert spares[0].poll() is not None, "closing the runner stops the judge on standby"
+    assert list(scratch.iterdir()) == []
+    with JudgeRunner() as fresh:
+        expected = fresh.run(GATES, folder, scope="public")
+    assert second.score < 12.0
+    assert _verdicts(second) == _verdicts(expected)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT (Ctrl-C) to the process")
-def test_check_watch_reports_each_save_and_stops_on_ctrl_c(tmp_path):
+def test_check_watch_reports_each_save_and_stops_on_ctrl_c(tmp_path, launcher_kind):
     folder = tmp_path / "work"
     folder.mkdir()
     shutil.copy(REPO / "reference" / "01_gates" / "gates.py", folder / "gates.py")
@@ -127,6 +160,8 @@ def test_check_watch_reports_each_save_and_stops_on_ctrl_c(tmp_path):
         "from grader.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "GRADER_LANG": "en"}
+    if launcher_kind == "portable":  # as on Windows and macOS: judges on standby, no file system of its own
+        env |= launcher_env(launcher_kind) | {"GRADER_ISOLATION": "off"}
     proc = subprocess.Popen(
         [sys.executable, "-c", script, "check", "1", "--watch", "--dir", str(folder)],
         cwd=REPO,

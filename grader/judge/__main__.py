@@ -51,7 +51,8 @@ def main() -> int:
     from grader.messages import JudgeJob
 
     templating = sys.argv[1] == "--template"  # --template JOB SOCKET OWNER: see grader.judge.template
-    job = JudgeJob.from_json(Path(sys.argv[2] if templating else sys.argv[1]).read_bytes())
+    standby = sys.argv[1] == "--standby"  # --standby JOB: the job to come is read from stdin (see below)
+    job = JudgeJob.from_json(Path(sys.argv[2] if templating or standby else sys.argv[1]).read_bytes())
     use(job.lang)
     assignment = load_assignment(job.assignment_dir)
     client = None if templating or job.collect_only else _start_worker(job, assignment)
@@ -60,6 +61,18 @@ def main() -> int:
     import pytest
 
     from grader.judge.plugin import GraderPlugin
+
+    if standby:
+        # Started ahead of its run (`grader.runner.JudgeRunner`, `standby`): pytest imported, the
+        # worker loading torch meanwhile, this judge waits for the path of its real job on stdin,
+        # a job of the same assignment, checks and folder. End of file: the runner is gone.
+        line = sys.stdin.buffer.readline().strip()
+        if not line:
+            return ExitCode.ORPHANED
+        job = JudgeJob.from_json(Path(os.fsdecode(line)).read_bytes())
+        use(job.lang)
+        if client is not None:
+            client.hand_in([job.submission_dir / name for name in job.files])
 
     files = [str(p) for v in job.visibilities for p in assignment.check_files(v)]
     # Support modules beside the check files (a trusted copy of an architecture, say) are

@@ -368,6 +368,13 @@ class WorkerClient:
         if self._import_failure is None and self._proc is None:
             self._launch()
 
+    def hand_in(self, files: list[Path]) -> None:
+        """The student's files, for a worker `start`ed before they were known (a judge on standby,
+        `grader.runner.JudgeRunner`): they are copied into its folder before it imports them. Only
+        where that folder is the one the worker sees (no file-system isolation: it would see the
+        copy it made when it started)."""
+        self.options.files = list(files)
+
     def _ensure_started(self) -> None:
         if self._import_failure is not None:
             self._check_failure = self._import_failure
@@ -459,6 +466,9 @@ class WorkerClient:
             self._cgroup = None
         self._baseline_rss = resident_bytes(self._proc.pid)
         self._family_bytes = 0
+        for source in self.options.files:
+            if not (workdir / source.name).exists():  # see `hand_in`
+                shutil.copyfile(source, workdir / source.name)
         module_file = f"{self.options.module}.py"
         try:
             self._request(
