@@ -44,7 +44,7 @@ def test_the_portable_launcher_is_chosen_when_asked_or_where_linux_machinery_is_
 
 def test_a_judge_started_portably_starts_its_workers_portably(tmp_path, monkeypatch):
     started: list[tuple[list[str], dict[str, str]]] = []
-    monkeypatch.setattr(launch, "launch", lambda argv, *, cwd, env: started.append((argv, env)))
+    monkeypatch.setattr(launch, "launch", lambda argv, *, cwd, env, stdin=False: started.append((argv, env)))
     portable = launch.PortableLauncher()
     portable.start("grader.judge", ["job.json"], cwd=tmp_path, env={"HOME": "h"}, may_ask_zygote=True)
     portable.start("grader.worker", ["tcp:1"], cwd=tmp_path, env={"HOME": "h"})
