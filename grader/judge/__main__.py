@@ -51,7 +51,7 @@ def main() -> int:
     from grader.messages import JudgeJob
 
     templating = sys.argv[1] == "--template"  # --template JOB SOCKET OWNER: see grader.judge.template
-    standby = sys.argv[1] == "--standby"  # --standby JOB: the job to come is read from stdin (see below)
+    standby = sys.argv[1] == "--standby"  # --standby JOB: see grader.judge.standby
     job = JudgeJob.from_json(Path(sys.argv[2] if templating or standby else sys.argv[1]).read_bytes())
     use(job.lang)
     assignment = load_assignment(job.assignment_dir)
@@ -62,18 +62,6 @@ def main() -> int:
 
     from grader.judge.plugin import GraderPlugin
 
-    if standby:
-        # Started ahead of its run (`grader.runner.JudgeRunner`, `standby`): pytest imported, the
-        # worker loading torch meanwhile, this judge waits for the path of its real job on stdin,
-        # a job of the same assignment, checks and folder. End of file: the runner is gone.
-        line = sys.stdin.buffer.readline().strip()
-        if not line:
-            return ExitCode.ORPHANED
-        job = JudgeJob.from_json(Path(os.fsdecode(line)).read_bytes())
-        use(job.lang)
-        if client is not None:
-            client.hand_in([job.submission_dir / name for name in job.files])
-
     files = [str(p) for v in job.visibilities for p in assignment.check_files(v)]
     # Support modules beside the check files (a trusted copy of an architecture, say) are
     # importable by name; the student's folder never is.
@@ -82,6 +70,10 @@ def main() -> int:
     plugin = GraderPlugin(job, assignment, client=client)
     plugins: list[object] = [plugin]
     template = None
+    if standby:  # its job comes on stdin once the checks are collected (grader.judge.standby)
+        from grader.judge.standby import Standby
+
+        plugins.append(Standby(plugin, client))
     if templating:
         from grader.judge.template import Template
 
