@@ -355,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
 def _list(args: argparse.Namespace, course: Course) -> int:
     for a in course:
         files = ", ".join(a.submitted_files)
-        print(f"{a.id:>3}  {pad(a.title, 42)} {text('cli.points', points=f'{points(a.points):>4}')}   {files}")
+        title = pad(a.title_in(current()), 42)
+        print(f"{a.id:>3}  {title} {text('cli.points', points=f'{points(a.points):>4}')}   {files}")
     return ExitCode.OK
 
 

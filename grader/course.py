@@ -56,6 +56,11 @@ class Assignment:
     data: tuple[str, ...] = ()  # data sets the checks read (names of grader.data.DATA_SETS)
     gpu: str = "none"  # "optional": the checks use CUDA where the machine has it (GPU_MODES)
     limits: Limits = field(default_factory=Limits)
+    title_ko: str = ""  # the title in Korean (`title_ko`); the English one where none is given
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` (`grader.i18n`): the Korean one, where given, for "ko"."""
+        return self.title_ko if lang == "ko" and self.title_ko else self.title
 
     @property
     def label(self) -> str:
@@ -151,13 +156,29 @@ def load_assignment(folder: Path) -> Assignment:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CourseError(f"not valid TOML: {exc}", path=path) from None
 
-    known = {"id", "slug", "title", "points", "files", "module", "checkpoints", "limits", "worker", "data", "gpu"}
+    known = {
+        "id",
+        "slug",
+        "title",
+        "title_ko",
+        "points",
+        "files",
+        "module",
+        "checkpoints",
+        "limits",
+        "worker",
+        "data",
+        "gpu",
+    }
     _only_keys(data, path, "", known)
     aid = _typed(data, "id", int, path)
     slug = _typed(data, "slug", str, path)
     if aid != int(match.group(1)) or slug != match.group(2):
         raise CourseError(f"id and slug must match the folder name {folder.name}", path=path, key="id")
     title = _typed(data, "title", str, path)
+    title_ko = data.get("title_ko", "")
+    if not isinstance(title_ko, str):
+        raise CourseError("must be a string", path=path, key="title_ko")
     points = _typed(data, "points", (int, float), path)
     if points <= 0:
         raise CourseError("points must be positive", path=path, key="points")
@@ -193,6 +214,7 @@ def load_assignment(folder: Path) -> Assignment:
         id=aid,
         slug=slug,
         title=title,
+        title_ko=title_ko,
         points=float(points),
         files=files,
         module=module,

@@ -128,7 +128,7 @@ def missing_result(assignment: Assignment) -> AssignmentResult:
     return AssignmentResult(
         id=assignment.id,
         slug=assignment.slug,
-        title=assignment.title,
+        title=assignment.title_in(i18n.current()),
         status="missing",
         score=0.0,
         max_score=assignment.points,

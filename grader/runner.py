@@ -87,7 +87,7 @@ def _empty(assignment: Assignment, scope: Scope, status: str, message: str) -> A
     return AssignmentResult(
         id=assignment.id,
         slug=assignment.slug,
-        title=assignment.title,
+        title=assignment.title_in(current()),
         status=status,  # type: ignore[arg-type]
         score=0.0,
         max_score=assignment.points if scope == "all" else 0.0,
@@ -550,7 +550,7 @@ def _assemble(assignment: Assignment, scope: Scope, payload: dict, *, lang: str)
     return AssignmentResult(
         id=assignment.id,
         slug=assignment.slug,
-        title=assignment.title,
+        title=assignment.title_in(lang),
         status=status,  # type: ignore[arg-type]
         score=round(score, 6),
         max_score=round(max_score, 6),

@@ -26,6 +26,18 @@ def test_the_repository_course_loads(repo):
     assert gates.check_files("public") and gates.has_hidden_checks
 
 
+def test_every_assignment_has_a_korean_title_shown_in_korean_only(repo):
+    for assignment in Course.load(repo):
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in assignment.title_ko), assignment.label
+        assert assignment.title_in("ko") == assignment.title_ko
+        assert assignment.title_in("en") == assignment.title
+
+
+def test_without_a_korean_title_the_english_one_is_shown(tmp_path):
+    assignment = load_assignment(folder_with(tmp_path, GOOD))
+    assert assignment.title_ko == "" and assignment.title_in("ko") == assignment.title
+
+
 def test_defaults_and_limits(tmp_path):
     assignment = load_assignment(folder_with(tmp_path, GOOD + "[limits]\ncall_timeout_s = 2.5\nmemory_mb = 512\n"))
     assert assignment.limits.call_timeout_s == 2.5 and assignment.limits.memory_mb == 512
@@ -51,6 +63,7 @@ def test_defaults_and_limits(tmp_path):
         (GOOD + 'gpu = "always"\n', "gpu", "one of 'none', 'optional'"),
         (GOOD + "gpu = true\n", "gpu", "one of"),
         (GOOD + 'checkpoints = ["model.pkl"]\n', "checkpoints", ".pt"),
+        (GOOD + "title_ko = 1\n", "title_ko", "string"),
     ],
 )
 def test_errors_name_the_file_and_key(tmp_path, toml, key, message):

@@ -232,7 +232,7 @@ def test_check_in_korean_prints_korean_titles_and_feedback(tmp_path, capsys):
     write(tmp_path / "gates.py", wrong)
     assert main(["check", "1", "--lang", "ko", "--dir", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert "과제 1 · " in out and "(공개 검사)" in out
+    assert "과제 1 · 퍼셉트론으로 만드는 논리 게이트  (공개 검사)" in out
     assert "✗ 가중치 세 개로 만든 퍼셉트론이 해당 게이트를 계산한다 [AND]" in out
     assert "AND_WEIGHTS = (0.5, 0.5, -0.2)로 만든 퍼셉트론은 입력 (0, 1)에서 1을 출력합니다" in out
     assert re.search(r"점수: 공개 검사 \d+/12점 \(9개 중 \d개 통과\)", out)
