@@ -250,3 +250,13 @@ def test_an_ungradable_submission_is_explained_in_korean(tmp_path, capsys):
     assert main(["check", "1", "--lang", "ko", "--dir", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "채점할 수 없습니다: gates.py의 1번째 줄" in out and "문법 오류가 있습니다" in out
+
+
+def test_how_a_download_was_read_is_said_in_the_language_spoken():
+    from grader.intake.model import Intake
+
+    read = Intake("canvas", True, ())
+    assert read.describe() == "canvas (detected)"
+    i18n.use("ko")
+    assert read.describe() == "canvas(자동 감지)"
+    assert Intake("moodle", False, ()).describe() == "moodle"

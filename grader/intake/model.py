@@ -64,8 +64,8 @@ class Intake:
     unused: tuple[Skipped, ...] = field(default=())
 
     def describe(self) -> str:
-        """For the terminal: ``canvas (detected)`` or ``moodle``."""
-        return f"{self.layout} (detected)" if self.detected else self.layout
+        """For the terminal and the reports: ``canvas (detected)`` or ``moodle``, in the language spoken."""
+        return i18n.text("intake.detected", layout=self.layout) if self.detected else self.layout
 
 
 def nfc(name: str) -> str:
