@@ -406,7 +406,8 @@ def _watch(args: argparse.Namespace, course: Course, assignment: Assignment, rep
 
     folder: Path = args.dir
     style = Style()
-    files = ", ".join(name for name in watched_files(assignment) if name in assignment.files) or "-"
+    # What the student works in: the notebook if that is what is there, else the file to write.
+    files = ", ".join([n for n in watched_files(assignment) if (folder / n).is_file()] or assignment.files)
     print(text("watch.watching", files=files, folder=folder), flush=True)
     runner = JudgeRunner(data_dir=args.data_dir, templates=True, standby=True)
 

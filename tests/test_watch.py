@@ -16,7 +16,7 @@ import pytest
 from grader.cli import main
 from grader.course import Course
 from grader.runner import JudgeRunner
-from grader.watch import snapshot, watch, watched_files
+from grader.watch import watch, watched_files
 from tests.conftest import REPO, launcher_env
 
 COURSE = Course.load(REPO)
@@ -93,7 +93,6 @@ def test_a_file_written_in_bursts_is_checked_once_it_holds_still(tmp_path):
         assert _until(lambda: len(runs) == 2)
         time.sleep(0.3)
         assert len(runs) == 2 and changes == [["gates.py"]]
-        assert snapshot(tmp_path, ["gates.py"])["gates.py"] is not None
     finally:
         stop.set()
         thread.join(5)
@@ -174,6 +173,7 @@ def test_check_watch_reports_each_save_and_stops_on_ctrl_c(tmp_path, launcher_ki
     lines: list[str] = []
     try:
         _wait_for(proc, lines, "Checked in", 1, timeout=120)
+        assert any(line.startswith(f"Watching gates.py in {folder}:") for line in lines)
         assert any("Score: 12/12" in line for line in lines)
         source = (folder / "gates.py").read_text(encoding="utf-8")
         (folder / "gates.py").write_text(source.replace("return 1 if", "return 0 if", 1), encoding="utf-8")
