@@ -12,29 +12,22 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.course import Assignment, Course, find_course
-from grader.data import prepare
-from grader.dist import build_bundle
 from grader.errors import BatchInterrupted, DataError, ExitCode, GraderError
-from grader.exporters.github import write_ci_outputs
-from grader.exporters.gradescope import write_gradescope
-from grader.exporters.lms import write_grades
-from grader.grading import Discovered, check_folder, ensure_grading_platform, grade_class, similar_class
 from grader.i18n import LANGUAGES, choose, current, text, use
 from grader.intake import LAYOUTS
-from grader.isolation import probe
-from grader.marking import Marking
-from grader.messages import RunnerOptions
-from grader.progress import BatchDisplay
-from grader.reports import points
-from grader.results import NOT_ON_ROSTER, GradingRun, to_dict
-from grader.runner import JudgeRunner
-from grader.scaffold import new_assignment
+from grader.isolation import probe, probe_soon
 from grader.similarity.model import DEFAULT_THRESHOLD
-from grader.terminal import Style, check_summary, pad
-from grader.validate import validate_course
 from grader.version import __version__
+
+if TYPE_CHECKING:
+    from grader.grading import Discovered
+    from grader.results import GradingRun
+
+# The rest of the grader is imported by the command that uses it: `grader check N` has its judge
+# started sooner, and the isolation probe (`probe_soon`) runs while those imports are made.
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -332,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return ExitCode.ERROR
     use(choose(args.lang))
+    if args.command in ("check", "grade", "validate"):
+        probe_soon()
     try:
         course = find_course(args.course)
         handler = {
@@ -353,6 +348,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _list(args: argparse.Namespace, course: Course) -> int:
+    from grader.results import points
+    from grader.terminal import pad
+
     for a in course:
         files = ", ".join(a.submitted_files)
         title = pad(a.title_in(current()), 42)
@@ -361,6 +359,9 @@ def _list(args: argparse.Namespace, course: Course) -> int:
 
 
 def _check(args: argparse.Namespace, course: Course) -> int:
+    from grader.grading import check_folder
+    from grader.runner import JudgeRunner
+
     folder: Path = args.dir
     if not folder.is_dir():
         raise GraderError(text("cli.not_a_folder", folder=folder))
@@ -383,7 +384,11 @@ def _check(args: argparse.Namespace, course: Course) -> int:
     # the zygote imports the libraries once for all of them.
     runner = JudgeRunner(data_dir=args.data_dir, fork=len(ids) > 1)
     results = check_folder(course=course, assignment_ids=ids, folder=folder, report_dir=report_dir, runner=runner)
+    from grader.terminal import Style, check_summary
+
     if args.json:
+        from grader.results import to_dict
+
         payload = [to_dict(r) for r in results]
         print(json.dumps(payload if args.all else payload[0], indent=2, ensure_ascii=False))
     else:
@@ -392,6 +397,8 @@ def _check(args: argparse.Namespace, course: Course) -> int:
             print(check_summary(result, report=str(report_dir / f"{result.id}.html"), style=style))
             print()
     if args.ci:
+        from grader.exporters.github import write_ci_outputs
+
         files = {i: _graded_file(folder, course.get(i).files[0]) for i in ids if course.get(i).files}
         for line in write_ci_outputs(results, files=files):
             print(line)
@@ -402,6 +409,9 @@ def _check(args: argparse.Namespace, course: Course) -> int:
 def _watch(args: argparse.Namespace, course: Course, assignment: Assignment, report_dir: Path) -> int:
     """`grader check N --watch`: the zygote and a template of the collected checks are kept, so
     each run after the first forks a judge and a worker that have nothing left to import."""
+    from grader.grading import check_folder
+    from grader.runner import JudgeRunner
+    from grader.terminal import Style, check_summary
     from grader.watch import clock, watch, watched_files
 
     folder: Path = args.dir
@@ -438,6 +448,14 @@ def _graded_file(folder: Path, name: str) -> str:
 
 
 def _grade(args: argparse.Namespace, course: Course) -> int:
+    from grader.exporters.gradescope import write_gradescope
+    from grader.exporters.lms import write_grades
+    from grader.grading import ensure_grading_platform, grade_class
+    from grader.marking import Marking
+    from grader.messages import RunnerOptions
+    from grader.progress import BatchDisplay
+    from grader.runner import JudgeRunner
+
     ensure_grading_platform(scheduler=args.scheduler)  # before data is prepared for nothing
     if args.workers < 1:
         raise GraderError(text("cli.workers"))
@@ -505,6 +523,8 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
 
 
 def _similar(args: argparse.Namespace, course: Course) -> int:
+    from grader.grading import similar_class
+
     if not 0.0 <= args.threshold <= 1.0:
         raise GraderError(text("similarity.threshold"))
     if args.workers < 1:
@@ -550,6 +570,8 @@ def _default_policy(course: Course) -> Path | None:
 
 def _summarise_marking(run: GradingRun) -> None:
     """Missing students, submissions not on the roster and scores a regrade changed, in a few lines."""
+    from grader.results import NOT_ON_ROSTER, points
+
     missing = [
         s.student for s in run.submissions if s.assignments and all(a.status == "missing" for a in s.assignments)
     ]
@@ -567,12 +589,17 @@ def _summarise_marking(run: GradingRun) -> None:
 
 
 def _dist(args: argparse.Namespace, course: Course) -> int:
+    from grader.dist import build_bundle
+
     bundle = build_bundle(course.root, args.out)
     print(text("cli.wrote_bundle", path=bundle))
     return ExitCode.OK
 
 
 def _validate(args: argparse.Namespace, course: Course) -> int:
+    from grader.runner import JudgeRunner
+    from grader.validate import validate_course
+
     _prepare_data(course, args.numbers or [a.id for a in course], args.data_dir)
     result = validate_course(
         course=course,
@@ -585,6 +612,8 @@ def _validate(args: argparse.Namespace, course: Course) -> int:
 
 
 def _new(args: argparse.Namespace, course: Course) -> int:
+    from grader.scaffold import new_assignment
+
     written = new_assignment(course=course, assignment_id=args.id, slug=args.slug, title=args.title)
     for path in written:
         print(f"wrote {path}")
@@ -599,6 +628,8 @@ def _prepare_data(course: Course, ids: list[int], data_dir: Path | None) -> None
     """The data sets the chosen assignments read, ready before any judge starts (or a DataError)."""
     names = sorted({name for i in ids for name in course.get(i).data})
     if names:
+        from grader.data import prepare
+
         prepare(names, data_dir)
 
 

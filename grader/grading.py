@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -35,7 +36,6 @@ from grader.isolation import Isolation, probe
 from grader.isolation import describe as describe_isolation
 from grader.marking import Marking, previous_scores
 from grader.messages import RunnerOptions
-from grader.reports import render_index, render_student
 from grader.results import (
     AssignmentResult,
     GradingRun,
@@ -87,6 +87,8 @@ def check_folder(
     """
     runner = runner or JudgeRunner()  # one torch thread: the course's models are too small to gain from more
     assignments = [course.get(i) for i in assignment_ids]
+    # Jinja2 is imported and the report's templates compiled while the judge runs: this thread only waits then.
+    threading.Thread(target=_compile_report, name="grader-report", daemon=True).start()
     preload_libraries(assignments)
     report_dir = report_dir or folder / "grader-report"
     shown = clean_text(student or folder.resolve().name) or text("report.your_work")
@@ -96,6 +98,8 @@ def check_folder(
         result = run_one(runner, assignment, folder, scope="public", notebooks=wanted)
         results.append(result)
         report_dir.mkdir(parents=True, exist_ok=True)
+        from grader.reports import render_student
+
         html = render_student(
             SubmissionResult(student=shown, assignments=[result]),
             generated=now_iso(),
@@ -105,6 +109,12 @@ def check_folder(
         )
         (report_dir / f"{assignment.id}.html").write_text(html, encoding="utf-8")
     return results
+
+
+def _compile_report() -> None:
+    from grader.reports import compile_student
+
+    compile_student()
 
 
 @dataclass(frozen=True)
@@ -425,6 +435,8 @@ class ResultWriter:
 
     def close(self) -> None:
         """index.html, gradebook.csv and results.json for what is graded so far."""
+        from grader.reports import render_index
+
         (self.out / "index.html").write_text(
             render_index(self.run, self._links, similarity=self.similarity), encoding="utf-8"
         )
@@ -433,6 +445,8 @@ class ResultWriter:
 
     def _write_report(self, result: SubmissionResult) -> str:
         """Write one student's report; the file name it got (unique, whatever the student's name)."""
+        from grader.reports import render_student
+
         html = render_student(
             result,
             generated=self.run.created,

@@ -37,6 +37,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -57,6 +58,7 @@ __all__ = [
     "pids_of",
     "private_bytes",
     "probe",
+    "probe_soon",
     "sweep",
     "uid_for",
 ]
@@ -425,11 +427,23 @@ if problems:
 print(json.dumps(fields))
 """
 _probed: Isolation | None = None
+_probing: threading.Thread | None = None
+
+
+def probe_soon() -> None:
+    """Start `probe` in a background thread: a command that will need it calls this first, so that
+    the probe's child runs while the rest of the grader is imported. `probe` waits for it."""
+    global _probing
+    if _probed is None and _probing is None:
+        _probing = threading.Thread(target=probe, name="grader-probe", daemon=True)
+        _probing.start()
 
 
 def probe() -> Isolation:
     """What a worker gets here: tried once per process in a short-lived child."""
     global _probed
+    if _probing is not None and _probing is not threading.current_thread():
+        _probing.join()
     if _probed is not None:
         return _probed
     if os.environ.get("GRADER_ISOLATION") == "off":

@@ -46,7 +46,7 @@ class CheckResult(AssignmentResult):
     """An `AssignmentResult` that prints as one line in a notebook (the report is shown above it)."""
 
     def __repr__(self) -> str:
-        from grader.reports import points
+        from grader.results import points
 
         return (
             f"<AssignmentResult {self.id} · {self.title}: {points(self.score)}/{points(self.max_score)} "

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from grader.grading import BatchProgress
 from grader.i18n import text
-from grader.reports import points
+from grader.results import points
 from grader.terminal import Style, clip
 
 __all__ = ["BatchDisplay"]

@@ -31,6 +31,7 @@ __all__ = [
     "TestResult",
     "counted_max_score",
     "load_run",
+    "points",
     "save_run",
 ]
 
@@ -72,6 +73,12 @@ class TestResult:
     def applicable(self) -> bool:
         """Whether the check's points count: a skipped check (not applicable here) does not."""
         return self.status != "skipped"
+
+
+def points(value: float) -> str:
+    """A score as people write it: 2.0 -> '2', 0.5 -> '0.5', 12.25 -> '12.25'."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text if text != "-0" else "0"
 
 
 def counted_max_score(tests: list[TestResult]) -> float:

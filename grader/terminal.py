@@ -8,8 +8,7 @@ import unicodedata
 from typing import TextIO
 
 from grader.i18n import text
-from grader.reports import points
-from grader.results import AssignmentResult
+from grader.results import AssignmentResult, points
 
 __all__ = ["Style", "check_summary", "clip", "pad", "width"]
 

@@ -20,8 +20,7 @@ from pathlib import Path
 from grader.course import Assignment, Course
 from grader.errors import CourseError
 from grader.i18n import template, text
-from grader.reports import points
-from grader.results import AssignmentResult
+from grader.results import AssignmentResult, points
 from grader.runner import JudgeRunner, Runner
 from grader.zygote import preload_libraries
 

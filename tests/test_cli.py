@@ -33,6 +33,19 @@ def test_every_command_has_help(command, capsys):
     assert "usage: grader" in capsys.readouterr().out
 
 
+def test_the_command_line_loads_what_a_command_needs_when_it_runs():
+    """`grader check N` starts its judge sooner for it, and the isolation probe runs meanwhile."""
+    heavy = {"torch", "numpy", "pytest", "jinja2", "hypothesis"}
+    library = {"grader.grading", "grader.runner", "grader.reports", "grader.executors"}
+    loaded = f"sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r} or m in {library!r})"
+    code = f"import sys, grader.cli; print({loaded})"
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    code = "import sys, grader.grading, grader.terminal; print('jinja2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"  # the report's templates are compiled in a thread, while the judge runs
+
+
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
     assert "check" in capsys.readouterr().out

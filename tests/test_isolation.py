@@ -108,6 +108,27 @@ def test_probe_finds_full_isolation_as_root():
     assert found.level == "full", found.describe()
 
 
+def test_a_probe_started_early_is_the_one_probe_waits_for(monkeypatch):
+    children = []
+    real_run = subprocess.run
+
+    def counted(command, **kwargs):
+        children.append(command)
+        time.sleep(0.2)  # a slow machine: probe() is called while the child still runs
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(isolation, "_probed", None)
+    monkeypatch.setattr(isolation, "_probing", None)
+    monkeypatch.setattr(isolation.subprocess, "run", counted)
+    monkeypatch.delenv("GRADER_ISOLATION", raising=False)
+    isolation.probe_soon()
+    isolation.probe_soon()  # a second call starts nothing more
+    found = probe()
+    assert found is probe() is isolation._probed
+    assert isolation._probing is not None and not isolation._probing.is_alive()
+    assert len(children) == (1 if isolation.linux_machinery() else 0)
+
+
 @linux_root
 def test_a_worker_sees_nothing_of_the_machine_and_leaves_nothing_running(tmp_path):
     secret = tmp_path / "secret"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.reports import points, render_index, render_student
-from grader.results import AssignmentResult, GradingRun, Skipped, SubmissionResult, TestResult
+from grader.reports import render_index, render_student
+from grader.results import AssignmentResult, GradingRun, Skipped, SubmissionResult, TestResult, points
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'

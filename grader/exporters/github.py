@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.i18n import text
-from grader.reports import points
-from grader.results import AssignmentResult
+from grader.results import AssignmentResult, points
 
 __all__ = [
     "CLASSROOM_FIELDS",

@@ -12,8 +12,7 @@ came about: the checks' raw score, days late, the late penalty and the instructo
 from __future__ import annotations
 
 from grader.csvio import Cell, csv_text
-from grader.reports import points
-from grader.results import AssignmentResult, GradingRun
+from grader.results import AssignmentResult, GradingRun, points
 
 __all__ = ["gradebook_csv"]
 

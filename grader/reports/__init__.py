@@ -21,9 +21,9 @@ from markupsafe import Markup
 
 from grader.i18n import current, template, text
 from grader.isolation import describe as describe_isolation
-from grader.results import NOT_ON_ROSTER, AssignmentResult, GradingRun, SubmissionResult
+from grader.results import NOT_ON_ROSTER, AssignmentResult, GradingRun, SubmissionResult, points
 
-__all__ = ["render_index", "render_inline", "render_page", "render_student"]
+__all__ = ["compile_student", "render_index", "render_inline", "render_page", "render_student"]
 
 _STATUS_MARK = {
     "passed": "✓",
@@ -35,12 +35,6 @@ _STATUS_MARK = {
     "ungradable": "✗",
     "missing": "∅",
 }
-
-
-def points(value: float) -> str:
-    """2.0 -> '2', 0.5 -> '0.5', 12.25 -> '12.25'."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text if text != "-0" else "0"
 
 
 def when(iso: str) -> str:
@@ -103,6 +97,13 @@ def _base_context(title: str, generated: str, version: str, isolation: str, lang
         "isolation": isolation,
         "lang": lang,
     }
+
+
+def compile_student() -> None:
+    """Compile the student report's templates now rather than at its first rendering: a command that
+    waits on a judge calls this in a thread, so that the report is written as soon as results come."""
+    _environment().get_template("student.html.j2")
+    _stylesheet()
 
 
 def render_student(
