@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from grader import watch as watch_module
 from grader.cli import main
 from grader.course import Course
 from grader.runner import JudgeRunner
-from grader.watch import watch, watched_files
+from grader.watch import changed_names, snapshot, watch, watched_files
 from tests.conftest import REPO, launcher_env
 
 COURSE = Course.load(REPO)
@@ -96,6 +97,45 @@ def test_a_file_written_in_bursts_is_checked_once_it_holds_still(tmp_path):
     finally:
         stop.set()
         thread.join(5)
+
+
+def _rewrite_keeping_time(path: Path, content: str) -> None:
+    """A save on FAT32 or exFAT (2 s timestamps): same size, same modification time, new content."""
+    st = path.stat()
+    path.write_text(content, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_mtime_ns, path.stat().st_size) == (st.st_mtime_ns, st.st_size)
+
+
+def test_a_save_that_keeps_time_and_size_is_still_seen(tmp_path):
+    target = tmp_path / "gates.py"
+    target.write_text("A = 1\n", encoding="utf-8")
+    runs, changes, stop, thread = _watching(tmp_path)
+    try:
+        assert _until(lambda: len(runs) == 1)
+        _rewrite_keeping_time(target, "A = 2\n")
+        assert _until(lambda: len(runs) == 2)
+        assert changes == [["gates.py"]]
+        time.sleep(0.1)
+        assert len(runs) == 2  # and once only
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+def test_a_large_notebook_is_read_only_while_its_time_may_hide_a_save(tmp_path, monkeypatch):
+    notebook = tmp_path / "gates.ipynb"
+    notebook.write_text("{" + " " * (watch_module.DIGEST_ALWAYS + 10) + "}", encoding="utf-8")
+    [(name, seen)] = [(n, s) for n, s in snapshot(tmp_path, ["gates.ipynb"]).items()]
+    assert seen is not None and seen[2] is not None  # just saved: read
+    _rewrite_keeping_time(notebook, "[" + " " * (watch_module.DIGEST_ALWAYS + 10) + "]")
+    assert changed_names({name: seen}, snapshot(tmp_path, [name])) == [name]
+    later = time.time() + watch_module.COARSE_S + 1
+    monkeypatch.setattr(watch_module.time, "time", lambda: later)
+    old = snapshot(tmp_path, [name])
+    assert old[name] is not None and old[name][2] is None  # grown old: its time and size are enough
+    assert changed_names({name: seen}, old) == []  # a digest no longer taken is not a change
+    assert changed_names(old, {name: None}) == [name]
 
 
 def test_watch_refuses_what_it_cannot_show(tmp_path, capsys):
