@@ -7,6 +7,7 @@ non-zero exit status: 1 when checks failed, 2 for a usage, course or grader prob
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -319,6 +320,7 @@ def _data_dir_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _never_fail_to_print()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -345,6 +347,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(text("cli.interrupted"), file=sys.stderr)
         return ExitCode.INTERRUPTED
+
+
+def _never_fail_to_print() -> None:
+    """A character the output cannot hold is written as `?` rather than stopping the command: on
+    Windows, Python writes a pipe or a file (Git Bash, `> out.txt`, a notebook's `!grader`) in the
+    system's code page, which has no ✓ (cp1252 and cp949) and no Korean (cp1252)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
 
 
 def _list(args: argparse.Namespace, course: Course) -> int:

@@ -1,6 +1,6 @@
 """Starting a judge or a worker: one protocol, a fresh interpreter, the zygote or the portable way behind it.
 
-A `Launcher` starts ``python -I -B -m MODULE ARGS`` in a folder, with an environment and the
+A `Launcher` starts ``python -I -X utf8 -B -m MODULE ARGS`` in a folder, with an environment and the
 descriptors it is passed, and returns a `grader.sandbox.Process`. `FreshLauncher` starts a new
 interpreter (`grader.sandbox.launch`); `ZygoteLauncher` has it forked by a zygote (`grader.zygote`)
 or by a judge's template, which serves the same protocol. `PortableLauncher` starts a new
@@ -63,7 +63,7 @@ class Launcher(Protocol):
         pass_fds: tuple[int, ...] = (),
         may_ask_zygote: bool = False,
     ) -> Process:
-        """Start ``python -I -B -m module args`` in `cwd` with exactly `env`, stdin closed, stdout and
+        """Start ``python -I -X utf8 -B -m module args`` in `cwd` with exactly `env`, stdin closed, stdout and
         stderr on one pipe, no descriptor but `pass_fds`, in a session of its own."""
         ...
 

@@ -63,7 +63,7 @@ class RunnerOptions(Message):
 
 @dataclasses.dataclass(frozen=True)
 class JudgeJob(Message):
-    """Everything one judge run needs (`python -I -B -m grader.judge JOB.json`), written by the runner."""
+    """Everything one judge run needs (`python -I -X utf8 -B -m grader.judge JOB.json`), written by the runner."""
 
     assignment_dir: Path
     submission_dir: Path
@@ -92,7 +92,7 @@ class WorkerIsolation(Message):
 
 @dataclasses.dataclass(frozen=True)
 class WorkerConfig(Message):
-    """A worker's configuration (`python -I -B -m grader.worker CHANNEL PARENT_PID CONFIG_JSON`).
+    """A worker's configuration (`python -I -X utf8 -B -m grader.worker CHANNEL PARENT_PID CONFIG_JSON`).
 
     The limits are set by the worker on itself before any student code runs; 0 means none.
     """
@@ -115,7 +115,7 @@ class WorkerConfig(Message):
 
 @dataclasses.dataclass(frozen=True)
 class ZygoteRequest(Message):
-    """Fork `module` as ``python -I -B -m module args`` would run (`grader.zygote`).
+    """Fork `module` as ``python -I -X utf8 -B -m module args`` would run (`grader.zygote`).
 
     The requester's stdout pipe and the passed descriptors travel beside it (SCM_RIGHTS); `fds`
     are the numbers those descriptors get in the child.

@@ -299,5 +299,10 @@ class OutputPump:
 
 
 def python_command(module: str, *args: str) -> list[str]:
-    """Run a module of this package with this interpreter in isolated mode."""
-    return [sys.executable, "-I", "-B", "-m", module, *args]
+    """Run a module of this package with this interpreter in isolated mode and UTF-8 mode.
+
+    Isolated mode ignores every PYTHON* variable, PYTHONIOENCODING included: without ``-X utf8``
+    a worker on Windows would write to its pipes in the system's code page, and a student's
+    ``print("손실")`` would fail there (cp1252) or reach the report garbled (cp949). On Linux and
+    macOS, where the locale is C.UTF-8 already, nothing changes."""
+    return [sys.executable, "-I", "-X", "utf8", "-B", "-m", module, *args]

@@ -10,9 +10,12 @@ from typing import TextIO
 from grader.i18n import text
 from grader.results import AssignmentResult, points
 
-__all__ = ["Style", "check_summary", "clip", "pad", "width"]
+__all__ = ["Style", "can_write", "check_summary", "clip", "pad", "width"]
 
 _MARKS = {"passed": "✓", "failed": "✗", "timeout": "◔", "error": "!", "skipped": "-"}
+# Where the output cannot hold those: Windows writes a pipe or a file (Git Bash, `> out.txt`) in
+# the system's code page, and neither cp1252 nor cp949 has ✓ or ✗.
+_PLAIN_MARKS = {"passed": "+", "failed": "x", "timeout": "T", "error": "!", "skipped": "-"}
 _COLOURS = {"passed": "32", "failed": "31", "timeout": "33", "error": "35", "skipped": "90", "dim": "90", "bold": "1"}
 _FEEDBACK_LINES = 8
 _NOTE_LINES = 8
@@ -22,11 +25,21 @@ class Style:
     def __init__(self, stream: TextIO | None = None):
         stream = sys.stdout if stream is None else stream  # the one in use now, not the one at import
         self.enabled = stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+        self.marks = _MARKS if can_write(stream, "".join(_MARKS.values())) else _PLAIN_MARKS
 
     def __call__(self, text: str, kind: str) -> str:
         if not self.enabled or kind not in _COLOURS:
             return text
         return f"\033[{_COLOURS[kind]}m{text}\033[0m"
+
+
+def can_write(stream: TextIO, chars: str) -> bool:
+    """Whether `stream`'s encoding has every one of `chars`."""
+    try:
+        chars.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def width(text: str) -> int:
@@ -71,7 +84,7 @@ def check_summary(result: AssignmentResult, *, report: str | None, style: Style)
     columns = max((width(t.name) for t in result.tests), default=20)
     columns = min(columns, 72)
     for test in result.tests:
-        mark = style(_MARKS.get(test.status, "?"), test.status)
+        mark = style(style.marks.get(test.status, "?"), test.status)
         score = f"{points(test.score)}/{points(test.max_score)}" if test.applicable else text("terminal.not_counted")
         name = clip(test.name, columns)
         suffix = "" if test.status in ("passed", "failed") else style(f" [{_status(test.status)}]", test.status)

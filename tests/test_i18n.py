@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
 import string
+import subprocess
+import sys
 
 import pytest
 
@@ -164,6 +168,28 @@ def test_the_points_column_lines_up_with_korean_titles():
     assert len(ends) == 1, "every score ends in the same column:\n" + "\n".join(rows)
     assert any(row.endswith("0/12 [시간 초과]") for row in rows) and any(row.endswith("제외 [건너뜀]") for row in rows)
     assert any(line.startswith("  점수: 공개 검사 1/15점") for line in lines)
+
+
+@pytest.mark.parametrize("code_page", ["cp949", "cp1252"])
+def test_grader_check_writes_to_a_windows_pipe_in_its_code_page(code_page, tmp_path):
+    """Windows writes a pipe or a file (Git Bash, `> out.txt`) in the system's code page, as
+    PYTHONIOENCODING makes Linux do here: no ✓ or ✗ in either, no Korean in cp1252. The summary
+    falls back to plain marks and what the code page lacks becomes `?`; nothing stops the command."""
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(REPO / "student_template" / "gates.py", work / "gates.py")  # the skeleton: checks fail
+    env = {**os.environ, "PYTHONIOENCODING": code_page, "GRADER_LANG": "ko"}
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "check", "1", "--dir", str(work)], env=env, capture_output=True, cwd=REPO
+    )
+    out, err = done.stdout.decode(code_page), done.stderr.decode(code_page)
+    assert done.returncode == 1, err  # checks failed; not a crash
+    assert "Traceback" not in err
+    assert re.search(r"^  x ", out, re.MULTILINE) and "✗" not in out
+    if code_page == "cp949":
+        assert "퍼셉트론으로 만드는 논리 게이트" in out and "점수: 공개 검사 0/" in out
+    else:
+        assert "?" in out and "0/12" in out
 
 
 class _NoTerminal:

@@ -96,7 +96,7 @@ def test_a_channel_nobody_connects_to_times_out_and_idles_meanwhile():
 
 # --- grader check without POSIX --------------------------------------------------------------------
 
-# Run as `python -I -B noposix.py [-I -B -S] (-m MODULE | -c CODE) ARGS`: takes away what Windows
+# Run as `python -I -B noposix.py [-I -X utf8 -B -S] (-m MODULE | -c CODE) ARGS`: takes away what Windows
 # lacks, then runs the module or code as the interpreter would. The judge and the worker are started
 # through it as well (it stands in for sys.executable), and each start is logged.
 NO_POSIX = """
@@ -107,8 +107,8 @@ del os.fork, socket.AF_UNIX, signal.SIGKILL
 sys.path.pop(0)  # this script's folder
 sys.executable = {wrapper!r}
 args = sys.argv[1:]
-while args and args[0] in ("-I", "-B", "-S", "-E", "-s", "-u"):
-    args.pop(0)
+while args and args[0] in ("-I", "-B", "-S", "-E", "-s", "-u", "-X"):
+    del args[: 2 if args[0] == "-X" else 1]  # -X takes a value: -X utf8
 with open({log!r}, "a", encoding="utf-8") as fh:
     fh.write(" ".join(args[:2]) + "\\n")
 if args[0] == "-m":

@@ -234,6 +234,24 @@ def test_output_is_captured_and_capped(tmp_path):
     assert "more bytes of output not kept" in output
 
 
+def test_korean_printed_by_a_student_reaches_the_report_as_written(tmp_path):
+    """The worker writes UTF-8 whatever the system's code page (`-X utf8`: isolated mode ignores
+    PYTHONIOENCODING). Without it, on Windows this print fails (cp1252) or comes back garbled (cp949)."""
+    source = (
+        "import sys\n"
+        "def speak():\n"
+        "    print('에포크 1, 손실 0.25 ✓')\n"
+        "    print('경고', file=sys.stderr)\n"
+        "    return [sys.flags.utf8_mode, sys.stdout.encoding, sys.stderr.encoding]\n"
+    )
+    with client_for(tmp_path, source=source) as c:
+        c.begin_check()
+        assert c.call(0, "speak", (), {}) == [1, "utf-8", "utf-8"]
+        output, failure = c.end_check()
+    assert failure is None
+    assert "에포크 1, 손실 0.25 ✓" in output and "경고" in output
+
+
 def test_megabytes_of_output_do_not_block_the_worker(tmp_path):
     with client_for(tmp_path, output_bytes=100) as c:
         c.begin_check()

@@ -1,4 +1,4 @@
-"""Judge entry point: `python -I -B -m grader.judge JOB.json`.
+"""Judge entry point: `python -I -X utf8 -B -m grader.judge JOB.json`.
 
 Runs pytest with the grader plugin on the check files of one assignment and writes the
 results to the job's results path. Isolated mode keeps the environment, the current folder

@@ -1,6 +1,6 @@
 """A judge on standby: started before its job is known (`grader.runner.JudgeRunner`, `standby`).
 
-``python -I -B -m grader.judge --standby JOB`` is given a job of the right assignment, checks
+``python -I -X utf8 -B -m grader.judge --standby JOB`` is given a job of the right assignment, checks
 and folder but no files yet. It starts its worker (which imports torch meanwhile), imports
 pytest and collects the checks (importing what the check files import), then, as pytest is
 about to run them, reads the path of its real job from stdin and runs them on that: the

@@ -2,7 +2,7 @@
 
 Grading a class runs the same checks on many submissions, and every judge would spend ~35 ms
 configuring pytest and importing the check files before its first check. A template,
-``python -I -B -m grader.judge --template JOB SOCKET OWNER`` forked by the zygote, does that
+``python -I -X utf8 -B -m grader.judge --template JOB SOCKET OWNER`` forked by the zygote, does that
 once. Then, from inside pytest's run-test loop, it serves requests on SOCKET (an AF_UNIX socket
 in the runner's private folder) with the zygote's protocol and server (`grader.zygote`): each
 request names a judge job file. The template forks; the child ties itself to the template,

@@ -1,4 +1,4 @@
-"""Worker bootstrap: `python -I -B -m grader.worker CHANNEL PARENT_PID CONFIG_JSON`.
+"""Worker bootstrap: `python -I -X utf8 -B -m grader.worker CHANNEL PARENT_PID CONFIG_JSON`.
 
 Order matters: tie our life to the parent's, reach the judge (`grader.channel`: ``N``, a
 socket handed down, or ``tcp:PORT``, a loopback connection made now, while the network is still

@@ -1,7 +1,7 @@
 """The zygote: one process that imports torch and the grader once, then forks judges and workers.
 
 A fresh interpreter spends seconds importing torch; forking one that already has costs tens of
-milliseconds. `Zygote.start()` runs ``python -I -B -m grader.zygote SOCKET PRELOAD``, which imports
+milliseconds. `Zygote.start()` runs ``python -I -X utf8 -B -m grader.zygote SOCKET PRELOAD``, which imports
 torch (set to one thread first; no parallel op, CUDA never touched), numpy, pytest, hypothesis,
 the judge's and worker's modules (`PRELOAD`, the engine's own needs) and the libraries the
 assignments being graded declare (`[worker] preload`, given to `preload_libraries` before the
@@ -15,7 +15,7 @@ descriptors travel with it as SCM_RIGHTS. The zygote answers ``{"pid": N}`` (or
 that killed it, as `subprocess` reports it). `ZygoteProcess` turns that into the
 `subprocess.Popen` surface the grader uses.
 
-A forked child becomes what ``python -I -B -m MODULE ARGS`` started by `grader.sandbox.launch`
+A forked child becomes what ``python -I -X utf8 -B -m MODULE ARGS`` started by `grader.sandbox.launch`
 would be: its own session, the working folder, exactly the environment it was sent, stdin on
 /dev/null, stdout and stderr on the requester's pipe, no open descriptor but those it was
 passed (at the numbers the requester used), `sys.argv` and an isolated-mode `sys.path`, fresh
@@ -253,7 +253,7 @@ class ZygoteClient:
     def spawn(
         self, module: str, args: Sequence[str], *, cwd: Path, env: dict[str, str], pass_fds: Sequence[int] = ()
     ) -> ZygoteProcess:
-        """Fork `module` with `args` as ``python -I -B -m module args`` would run; raises `ZygoteError`."""
+        """Fork `module` with `args` as ``python -I -X utf8 -B -m module args`` would run; raises `ZygoteError`."""
         request = ZygoteRequest(module=module, args=tuple(args), cwd=str(cwd), env=dict(env), fds=tuple(pass_fds))
         control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         read_end, write_end = os.pipe()

@@ -1,4 +1,4 @@
-"""``python -I -B -m grader.zygote SOCKET PRELOAD``: the zygote process (see `grader.zygote`)."""
+"""``python -I -X utf8 -B -m grader.zygote SOCKET PRELOAD``: the zygote process (see `grader.zygote`)."""
 
 from grader.zygote.server import main
 

@@ -55,7 +55,7 @@ class Request:
 
 
 def become(request: Request, *, parent_pid: int) -> int:
-    """Turn this fresh fork into ``python -I -B -m MODULE ARGS``; run it; return its exit status."""
+    """Turn this fresh fork into ``python -I -X utf8 -B -m MODULE ARGS``; run it; return its exit status."""
     global forked
     if not prepare(request, parent_pid=parent_pid):
         return ExitCode.ORPHANED

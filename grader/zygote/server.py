@@ -1,6 +1,6 @@
 """The zygote process: load the libraries once, then accept, check, fork, reap and report.
 
-``python -I -B -m grader.zygote SOCKET PRELOAD`` (started by `grader.zygote.Zygote.start`).
+``python -I -X utf8 -B -m grader.zygote SOCKET PRELOAD`` (started by `grader.zygote.Zygote.start`).
 Single-threaded by construction: it refuses to serve if loading its libraries left a second
 thread, since a fork copies only the calling thread and any lock another one held.
 """
@@ -39,7 +39,7 @@ _HUGE = 2 << 20
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -I -B -m grader.zygote SOCKET PRELOAD``: load the libraries, then fork on request."""
+    """``python -I -X utf8 -B -m grader.zygote SOCKET PRELOAD``: load the libraries, then fork on request."""
     socket_path, modules = (argv or sys.argv[1:])[:2]
     prctl(PR_SET_DUMPABLE, 0)  # no same-user process may ptrace the parent of every judge
     signal.signal(signal.SIGTERM, stop_on_signal)
