@@ -142,10 +142,11 @@ def prepare(
     notes: list[str] = []
     for name in assignment.files:
         notebook = notebooks.get(name) or _notebook_for(folder, name)
-        if name in notebooks or (notebook is not None and not (folder / name).exists()):
+        if name in notebooks or (notebook is not None and not _present(folder, name)):
             chosen[name] = notebook  # type: ignore[assignment]
             continue
-        if _holds_notebook(folder / name):  # a notebook renamed to .py (as some tools and old advice do)
+        # A notebook renamed to .py (as some tools and old advice do):
+        if _present(folder, name) and _holds_notebook(folder / name):
             chosen[name] = folder / name
             notes.append(i18n.text("submission.renamed_notebook", name=name))
             continue
@@ -182,7 +183,8 @@ def _passed_along(
     """`names` plus the checkpoints and helper modules present in `folder`."""
     for name in assignment.checkpoints:
         path = folder / name
-        if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_CHECKPOINT_BYTES:
+        regular = _present(folder, name) and path.is_file() and not path.is_symlink()
+        if regular and path.stat().st_size <= MAX_CHECKPOINT_BYTES:
             names.append(name)
     helpers = sorted(
         p.name
@@ -218,8 +220,17 @@ def _untouched_skeleton(assignment: Assignment, path: Path) -> bool:
 
 
 def _notebook_for(folder: Path, name: str) -> Path | None:
-    path = folder / (name.removesuffix(".py") + ".ipynb")
-    return path if path.exists() or path.is_symlink() else None
+    notebook = name.removesuffix(".py") + ".ipynb"
+    return folder / notebook if _present(folder, notebook) else None
+
+
+def _present(folder: Path, name: str) -> bool:
+    """Whether `folder` holds something called exactly `name`. Windows and macOS find `Gates.py`
+    when asked for `gates.py`; grading, on Linux, would not: `grader check` must not either."""
+    try:
+        return name in os.listdir(folder)
+    except OSError:
+        return False
 
 
 def _check_file(path: Path, name: str, *, limit: int | None = MAX_SOURCE_BYTES) -> None:
@@ -233,7 +244,7 @@ def _check_file(path: Path, name: str, *, limit: int | None = MAX_SOURCE_BYTES) 
 
 def _check_source(folder: Path, name: str) -> None:
     path = folder / name
-    if not path.exists() and not path.is_symlink():
+    if not _present(folder, name):
         raise SubmissionError(_missing_message(folder, name), file=name)
     _check_file(path, name)
     text = decode_source(path.read_bytes(), name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -153,6 +155,50 @@ def test_what_only_the_compiler_refuses_is_a_syntax_error(gates, tmp_path):
     write(tmp_path / "gates.py", "import math\nfrom __future__ import annotations\n")
     with pytest.raises(SubmissionError, match="syntax error on line 2"):
         preflight(gates, tmp_path)
+
+
+def _case_insensitive(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make `folder` answer as NTFS and APFS do by default: `gates.py` finds `Gates.py`."""
+    real_stat, real_lstat, real_open = Path.stat, Path.lstat, Path.open
+
+    def actual(path: Path) -> Path:
+        if path.parent == folder and not os.path.lexists(path):
+            return next((folder / n for n in os.listdir(folder) if n.casefold() == path.name.casefold()), path)
+        return path
+
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: real_stat(actual(self), **kw))
+    monkeypatch.setattr(Path, "lstat", lambda self: real_lstat(actual(self)))
+    monkeypatch.setattr(Path, "open", lambda self, *a, **kw: real_open(actual(self), *a, **kw))
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"Gates.py": "x = 1\n"}, "found Gates.py instead: rename it to exactly gates.py"),
+        ({"GATES.ipynb": "{}"}, "found the notebook GATES.ipynb: hand in gates.py, or the notebook named exactly"),
+    ],
+)
+def test_a_name_that_differs_in_case_is_refused_where_the_file_system_would_find_it(
+    gates, tmp_path, monkeypatch, files, message
+):
+    """On Windows and macOS `grader check` would find Gates.py and pass; grading, on Linux, would
+    not find it. The check says so now, as grading would."""
+    for name, content in files.items():
+        write(tmp_path / name, content)
+    _case_insensitive(monkeypatch, tmp_path)
+    assert (tmp_path / "gates.py").exists() is True or (tmp_path / "gates.ipynb").exists() is True
+    with pytest.raises(SubmissionError, match=re.escape(message)):
+        submission.prepare(gates, tmp_path, tmp_path / "staging")
+
+
+def test_a_checkpoint_named_in_another_case_is_not_passed_along(tmp_path, monkeypatch, repo):
+    fitting = Course.load(repo).get(3)
+    write(tmp_path / "fitting.py", "x = 1\n")
+    write(tmp_path / "Square_model.pt", "weights")
+    write(tmp_path / "sin_model.pt", "weights")
+    _case_insensitive(monkeypatch, tmp_path)
+    assert (tmp_path / "square_model.pt").is_file()
+    assert preflight(fitting, tmp_path) == ["fitting.py", "sin_model.pt"]
 
 
 def notebook_of(source: str) -> dict:
