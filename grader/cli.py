@@ -347,6 +347,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(text("cli.interrupted"), file=sys.stderr)
         return ExitCode.INTERRUPTED
+    except BrokenPipeError:  # `grader check 1 | head`: the reader has gone, and with it anyone to tell
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())  # (Python flushes stdout once more on its way out)
+        return ExitCode.ERROR
 
 
 def _never_fail_to_print() -> None:

@@ -250,15 +250,31 @@ def _check_source(folder: Path, name: str) -> None:
     text = decode_source(path.read_bytes(), name)
     if "\x00" in text:
         raise SubmissionError(i18n.text("submission.nul", name=name), file=name)
+    notebook = name.removesuffix(".py") + ".ipynb"
     try:  # compiled, not run: also finds what only the compiler refuses ('return' outside a function)
         compile(text, name, "exec", dont_inherit=True)
+        tree = ast.parse(text)
     except SyntaxError as exc:
+        code = (exc.text or "").strip()
+        if code.startswith(("!", "%")):  # `!pip install torch`, `%matplotlib inline`: downloaded from Colab as .py
+            message = i18n.text("submission.ipython_line", name=name, line=exc.lineno, code=code, notebook=notebook)
+            raise SubmissionError(message, file=name) from None
         key = "submission.syntax_error_at" if exc.offset else "submission.syntax_error"
         message = i18n.text(key, name=name, line=exc.lineno, column=exc.offset, error=exc.msg)
-        code = (exc.text or "").strip()
         raise SubmissionError(message + (f": {code}" if code else ""), file=name) from None
     except (RecursionError, MemoryError, ValueError):
         raise SubmissionError(i18n.text("submission.too_nested", name=name), file=name) from None
+    for node in tree.body:  # `get_ipython().system('pip install torch')`: saved from Jupyter as .py
+        if isinstance(node, ast.Expr | ast.Assign) and _calls_get_ipython(node.value):
+            code = (ast.get_source_segment(text, node) or "get_ipython()").splitlines()[0]
+            message = i18n.text("submission.ipython_call", name=name, line=node.lineno, code=code, notebook=notebook)
+            raise SubmissionError(message, file=name)
+
+
+def _calls_get_ipython(value: ast.expr) -> bool:
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "get_ipython" for n in ast.walk(value)
+    )
 
 
 def _missing_message(folder: Path, name: str) -> str:

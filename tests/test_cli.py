@@ -46,6 +46,17 @@ def test_the_command_line_loads_what_a_command_needs_when_it_runs():
     assert out.strip() == "False"  # the report's templates are compiled in a thread, while the judge runs
 
 
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    """`grader check 1 | head`: once head has its lines, the rest is not written, without a traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # before it writes anything
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and b"Traceback" not in err, err.decode()
+
+
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
     assert "check" in capsys.readouterr().out
