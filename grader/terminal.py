@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import unicodedata
 from typing import TextIO
@@ -10,7 +11,7 @@ from typing import TextIO
 from grader.i18n import text
 from grader.results import AssignmentResult, points
 
-__all__ = ["Style", "can_write", "check_summary", "clip", "pad", "width"]
+__all__ = ["Style", "can_write", "check_summary", "clip", "clip_title", "pad", "width"]
 
 _MARKS = {"passed": "✓", "failed": "✗", "timeout": "◔", "error": "!", "skipped": "-"}
 # Where the output cannot hold those: Windows writes a pipe or a file (Git Bash, `> out.txt`) in
@@ -18,13 +19,17 @@ _MARKS = {"passed": "✓", "failed": "✗", "timeout": "◔", "error": "!", "ski
 _PLAIN_MARKS = {"passed": "+", "failed": "x", "timeout": "T", "error": "!", "skipped": "-"}
 _COLOURS = {"passed": "32", "failed": "31", "timeout": "33", "error": "35", "skipped": "90", "dim": "90", "bold": "1"}
 _FEEDBACK_LINES = 8
+_ROW_EXTRA = len("  ✓ ") + len("  ") + len("12.5/25")  # a row's columns besides the title
 _NOTE_LINES = 8
 
 
 class Style:
     def __init__(self, stream: TextIO | None = None):
         stream = sys.stdout if stream is None else stream  # the one in use now, not the one at import
-        self.enabled = stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+        tty = stream.isatty()
+        self.enabled = tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+        # A terminal's width (80 columns is common on macOS): rows that wrap no longer line up.
+        self.columns = shutil.get_terminal_size((100, 24)).columns if tty else None
         self.marks = _MARKS if can_write(stream, "".join(_MARKS.values())) else _PLAIN_MARKS
 
     def __call__(self, text: str, kind: str) -> str:
@@ -62,6 +67,18 @@ def clip(text: str, columns: int, mark: str = "…") -> str:
     return "".join(kept) + mark
 
 
+def clip_title(title: str, columns: int) -> str:
+    """A check's title cut to `columns`, its case kept: "the model has the prescribed layers… [sin]".
+    Cut at the end, two cases of one check would read the same."""
+    head, bracket, case = title.rpartition(" [")
+    if not bracket or not case.endswith("]") or width(title) <= columns:
+        return clip(title, columns)
+    suffix = f" [{case}"
+    if width(suffix) > columns // 2:
+        return clip(title, columns)
+    return clip(head, columns - width(suffix)) + suffix
+
+
 def pad(text: str, columns: int) -> str:
     """`text` padded with spaces to `columns` columns (`str.ljust` counts characters, not columns)."""
     return text + " " * max(0, columns - width(text))
@@ -82,11 +99,11 @@ def check_summary(result: AssignmentResult, *, report: str | None, style: Style)
     if len(result.notes) > _NOTE_LINES:
         lines.append(style(text("terminal.more_notes", count=len(result.notes) - _NOTE_LINES), "dim"))
     columns = max((width(t.name) for t in result.tests), default=20)
-    columns = min(columns, 72)
+    columns = min(columns, 72, max(30, style.columns - _ROW_EXTRA - 1) if style.columns else 72)
     for test in result.tests:
         mark = style(style.marks.get(test.status, "?"), test.status)
         score = f"{points(test.score)}/{points(test.max_score)}" if test.applicable else text("terminal.not_counted")
-        name = clip(test.name, columns)
+        name = clip_title(test.name, columns)
         suffix = "" if test.status in ("passed", "failed") else style(f" [{_status(test.status)}]", test.status)
         lines.append(f"  {mark} {pad(name, columns)}  {' ' * max(0, 7 - width(score))}{score}{suffix}")
         if test.status != "passed" and test.feedback and result.status == "graded":

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from grader import i18n
+from grader import i18n, terminal
 from grader.cli import main
 from grader.i18n import catalogue, choose, text
 from grader.reports import render_index, render_inline, render_student
@@ -25,7 +25,7 @@ from grader.results import (
     run_from_dict,
     to_dict,
 )
-from grader.terminal import Style, check_summary, clip, pad, width
+from grader.terminal import Style, check_summary, clip, clip_title, pad, width
 from tests.conftest import REPO, write
 
 LOCALES = REPO / "grader" / "locales"
@@ -148,6 +148,17 @@ def test_korean_characters_take_two_columns():
     assert pad("가나", 6) == "가나  " and width(clip("가나다라마바", 7)) <= 7 and clip("가나다라마바", 7).endswith("…")
 
 
+def test_a_title_cut_to_fit_keeps_its_case():
+    square = "the model has the prescribed layers: state-dict keys, shapes and forward [square]"
+    sin = square.replace("[square]", "[sin]")
+    assert clip_title(square, 40) == "the model has the prescribed l… [square]"
+    assert clip_title(sin, 40) == "the model has the prescribed laye… [sin]"
+    assert clip_title("가중치 세 개로 만든 퍼셉트론이 해당 게이트를 계산한다 [AND]", 30).endswith("… [AND]")
+    assert clip_title("short [x]", 40) == "short [x]"
+    long = "no case here, just a long title to cut"
+    assert clip_title(long, 20) == clip(long, 20)
+
+
 def _test(name: str, status: str, score: float, max_score: float) -> TestResult:
     return TestResult(f"public/t.py::{name}", name, status, score, max_score, "public")  # type: ignore[arg-type]
 
@@ -190,6 +201,26 @@ def test_grader_check_writes_to_a_windows_pipe_in_its_code_page(code_page, tmp_p
         assert "퍼셉트론으로 만드는 논리 게이트" in out and "점수: 공개 검사 0/" in out
     else:
         assert "?" in out and "0/12" in out
+
+
+def test_rows_fit_the_terminal_they_are_shown_on(monkeypatch):
+    class Terminal80:
+        encoding = "utf-8"
+
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(terminal.shutil, "get_terminal_size", lambda fallback: os.terminal_size((80, 24)))
+    monkeypatch.setenv("NO_COLOR", "1")
+    i18n.use("en")
+    title = "the model has the prescribed layers: state-dict keys, shapes and forward"
+    tests = [_test(f"{title} [{case}]", "passed", 1.5, 1.5) for case in ("square", "sin")]
+    result = AssignmentResult(3, "fitting", "Fitting", "graded", 3, 3, scope="public", tests=tests)
+    rows = [line for line in check_summary(result, report=None, style=Style(Terminal80())).splitlines() if "✓" in line]
+    assert [width(row) for row in rows] == [79, 79]
+    assert rows[0].endswith("… [square]  1.5/1.5") and rows[1].endswith("… [sin]  1.5/1.5")
+    piped = check_summary(result, report=None, style=Style(_NoTerminal()))  # a pipe or a file: 72 columns of title
+    assert [width(line) for line in piped.splitlines() if "✓" in line] == [85, 85]
 
 
 class _NoTerminal:
