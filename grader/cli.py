@@ -19,7 +19,7 @@ from grader.course import Assignment, Course, find_course
 from grader.errors import BatchInterrupted, DataError, ExitCode, GraderError
 from grader.i18n import LANGUAGES, choose, current, text, use
 from grader.intake import LAYOUTS
-from grader.isolation import probe, probe_soon
+from grader.isolation import Isolation, probe, probe_soon
 from grader.similarity.model import DEFAULT_THRESHOLD
 from grader.version import __version__
 
@@ -353,6 +353,18 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.ERROR
 
 
+_PLATFORMS = {"win32": "Windows", "darwin": "macOS"}
+
+
+def isolation_warning(isolation: Isolation, platform: str = sys.platform) -> str:
+    """What `grader check` says of a worker's isolation where some is missing: on Windows and macOS,
+    which have none to offer and hear it on every run, one short line; on a Linux machine that
+    lacks some, what is missing and why (the machine's owner may be able to change it)."""
+    if platform in _PLATFORMS:
+        return text("cli.isolation_note", platform=_PLATFORMS[platform])
+    return text("cli.isolation_warning", isolation=isolation.describe())
+
+
 def _never_fail_to_print() -> None:
     """A character the output cannot hold is written as `?` rather than stopping the command: on
     Windows, Python writes a pipe or a file (Git Bash, `> out.txt`, a notebook's `!grader`) in the
@@ -392,7 +404,7 @@ def _check(args: argparse.Namespace, course: Course) -> int:
         print(text("cli.data_warning", error=exc), file=sys.stderr)
     isolation = probe()
     if isolation.missing():
-        print(text("cli.isolation_warning", isolation=isolation.describe()), file=sys.stderr)
+        print(isolation_warning(isolation), file=sys.stderr)
     if args.watch:
         return _watch(args, course, course.get(ids[0]), report_dir)
     # One assignment once: fresh interpreters, judge and worker starting side by side. Several:

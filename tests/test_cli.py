@@ -57,6 +57,24 @@ def test_a_reader_that_goes_away_ends_the_command_quietly():
     assert proc.returncode == 2 and b"Traceback" not in err, err.decode()
 
 
+def test_windows_and_macos_hear_of_isolation_in_one_short_line():
+    from grader import i18n
+    from grader.cli import isolation_warning
+    from grader.isolation import Isolation
+
+    none = Isolation(reason="win32: no namespaces", memory="sampling")
+    i18n.use("en")
+    assert isolation_warning(none, "win32") == (
+        "grader: note: on Windows your code runs without isolation. That is fine for checking your own "
+        "work; grading machines isolate submissions (see SECURITY.md)."
+    )
+    assert "macOS" in isolation_warning(none, "darwin")
+    linux = isolation_warning(Isolation(network=True, reason="no user namespaces"), "linux")
+    assert "missing" in linux and "no user namespaces" in linux  # what its owner might change
+    i18n.use("ko")
+    assert isolation_warning(none, "win32").startswith("grader: 참고: Windows에서는")
+
+
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
     assert "check" in capsys.readouterr().out
