@@ -101,9 +101,16 @@ def test_a_channel_nobody_connects_to_times_out_and_idles_meanwhile():
 # through it as well (it stands in for sys.executable), and each start is logged.
 NO_POSIX = """
 import os, signal, socket, sys
+import shutil, subprocess, tempfile, threading  # (the standard library takes its Windows paths there)
 sys.modules["resource"] = None
 sys.modules["fcntl"] = None
 del os.fork, socket.AF_UNIX, signal.SIGKILL
+for name in {windows_lacks!r}:
+    for module in (os, signal):
+        if hasattr(module, name):
+            delattr(module, name)
+os.supports_dir_fd = set()  # no descriptor-relative calls, and no scandir of a descriptor
+os.supports_fd = {{f for f in os.supports_fd if f is not os.scandir}}
 sys.path.pop(0)  # this script's folder
 sys.executable = {wrapper!r}
 args = sys.argv[1:]
@@ -121,13 +128,22 @@ else:
 """
 
 
+# Names of os and signal that Windows does not have and the grader's modules use.
+WINDOWS_LACKS = (
+    "O_DIRECTORY", "O_NOFOLLOW", "O_PATH", "O_CLOEXEC", "getuid", "geteuid", "getgid", "setgroups", "setresuid",
+    "statvfs", "chown", "setsid", "getpgid",
+    "SIGCHLD", "SIGHUP", "SIGALRM", "SIGUSR1", "SIGUSR2", "SIGQUIT", "SIGPIPE", "alarm", "setitimer", "pthread_kill",
+)  # fmt: skip
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="takes Linux's names away to stand for Windows")
 def test_grader_check_runs_where_resource_fcntl_fork_af_unix_and_sigkill_are_missing(tmp_path):
     bin_dir, work = tmp_path / "bin", tmp_path / "work"
     bin_dir.mkdir()
     work.mkdir()
     wrapper, log = bin_dir / "python", tmp_path / "started.log"
-    (bin_dir / "noposix.py").write_text(NO_POSIX.format(wrapper=str(wrapper), log=str(log)), encoding="utf-8")
+    shim = NO_POSIX.format(wrapper=str(wrapper), log=str(log), windows_lacks=WINDOWS_LACKS)
+    (bin_dir / "noposix.py").write_text(shim, encoding="utf-8")
     wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -I -B "{bin_dir / "noposix.py"}" "$@"\n', encoding="utf-8")
     wrapper.chmod(0o755)
     shutil.copy(REPO / "reference" / "01_gates" / "gates.py", work / "gates.py")
