@@ -6,7 +6,8 @@ import os
 import shutil
 import sys
 import unicodedata
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from grader.i18n import text
 from grader.results import AssignmentResult, points
@@ -28,6 +29,8 @@ class Style:
         stream = sys.stdout if stream is None else stream  # the one in use now, not the one at import
         tty = stream.isatty()
         self.enabled = tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+        if self.enabled and os.name == "nt":
+            self.enabled = windows_colours(stream.fileno())
         # A terminal's width (80 columns is common on macOS): rows that wrap no longer line up.
         self.columns = shutil.get_terminal_size((100, 24)).columns if tty else None
         self.marks = _MARKS if can_write(stream, "".join(_MARKS.values())) else _PLAIN_MARKS
@@ -36,6 +39,30 @@ class Style:
         if not self.enabled or kind not in _COLOURS:
             return text
         return f"\033[{_COLOURS[kind]}m{text}\033[0m"
+
+
+_VT_PROCESSING = 0x0004  # ENABLE_VIRTUAL_TERMINAL_PROCESSING
+
+
+def windows_colours(fileno: int, kernel32: Any = None, handle_of: Callable[[int], int] | None = None) -> bool:
+    """Whether the Windows console on `fileno` shows ANSI colours, switched on where it can be. The
+    console of Windows 10 (conhost) shows the escape codes as text until a program asks for them;
+    one that cannot be asked gets no colours rather than "←[32m"."""
+    import ctypes
+
+    try:
+        if kernel32 is None or handle_of is None:
+            import msvcrt
+
+            kernel32 = getattr(ctypes, "windll").kernel32  # noqa: B009 (Windows only)
+            handle_of = getattr(msvcrt, "get_osfhandle")  # noqa: B009
+        handle = handle_of(fileno)
+        mode = ctypes.c_uint32()
+        if not kernel32.GetConsoleMode(handle, ctypes.byref(mode)):
+            return False
+        return bool(mode.value & _VT_PROCESSING or kernel32.SetConsoleMode(handle, mode.value | _VT_PROCESSING))
+    except (ImportError, AttributeError, OSError, ValueError):
+        return False
 
 
 def can_write(stream: TextIO, chars: str) -> bool:

@@ -223,6 +223,38 @@ def test_rows_fit_the_terminal_they_are_shown_on(monkeypatch):
     assert [width(line) for line in piped.splitlines() if "✓" in line] == [85, 85]
 
 
+class _Console:
+    """kernel32 as a Windows console answers: its mode, and whether it takes a new one."""
+
+    def __init__(self, mode: int | None, accepts: bool = True):
+        self.mode, self.accepts = mode, accepts
+        self.set_to: list[int] = []
+
+    def GetConsoleMode(self, handle, ref):  # type: ignore[no-untyped-def]
+        if self.mode is None:
+            return 0  # not a console
+        ref._obj.value = self.mode
+        return 1
+
+    def SetConsoleMode(self, handle, mode):  # type: ignore[no-untyped-def]
+        self.set_to.append(mode)
+        return int(self.accepts)
+
+
+def test_colours_on_windows_only_where_the_console_shows_them():
+    def handle(fileno: int) -> int:
+        return 100 + fileno
+
+    terminal_app = _Console(0x0007)  # Windows Terminal: on already
+    assert terminal.windows_colours(1, terminal_app, handle) and terminal_app.set_to == []
+    conhost = _Console(0x0003)  # Windows 10's console: off until asked
+    assert terminal.windows_colours(1, conhost, handle) and conhost.set_to == [0x0007]
+    old = _Console(0x0003, accepts=False)  # a console that cannot show them
+    assert not terminal.windows_colours(1, old, handle)
+    assert not terminal.windows_colours(1, _Console(None), handle)
+    assert not terminal.windows_colours(1)  # here: no msvcrt, no windll
+
+
 class _NoTerminal:
     def isatty(self) -> bool:
         return False
