@@ -435,7 +435,7 @@ def probe_soon() -> None:
     the probe's child runs while the rest of the grader is imported. `probe` waits for it."""
     global _probing
     if _probed is None and _probing is None:
-        _probing = threading.Thread(target=probe, name="grader-probe", daemon=True)
+        _probing = threading.Thread(target=probe, name="grader-probe")  # waited for at exit: its folder is removed
         _probing.start()
 
 
