@@ -44,7 +44,7 @@ from grader import i18n
 from grader.errors import SubmissionError
 from grader.sources import SourceMap
 
-__all__ = ["MAX_NOTEBOOK_BYTES", "CellOutcome", "Conversion", "convert", "read_notebook"]
+__all__ = ["MAX_NOTEBOOK_BYTES", "CellOutcome", "Conversion", "convert", "ipython_lines", "read_notebook"]
 
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024  # outputs (plots) make notebooks large; the code is a tiny part
 MAX_CELLS = 2000
@@ -238,6 +238,12 @@ def _magic_lines(lines: list[str]) -> Iterator[int]:
             j += 1
         if quote is not None and len(quote) == 1 and not line.endswith("\\"):
             quote = None  # an unterminated one-line string: a syntax error the parser reports
+
+
+def ipython_lines(text: str) -> list[int]:
+    """The numbers (from 1) of the lines of `text` that are IPython syntax, as a notebook cell's
+    would be removed: what a notebook downloaded as .py keeps (``!pip install torch``)."""
+    return [index + 1 for index in _magic_lines(text.split("\n"))]
 
 
 def _strip_ipython(text: str) -> tuple[str, list[str]]:

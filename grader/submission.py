@@ -256,19 +256,39 @@ def _check_source(folder: Path, name: str) -> None:
         tree = ast.parse(text)
     except SyntaxError as exc:
         code = (exc.text or "").strip()
-        if code.startswith(("!", "%")):  # `!pip install torch`, `%matplotlib inline`: downloaded from Colab as .py
-            message = i18n.text("submission.ipython_line", name=name, line=exc.lineno, code=code, notebook=notebook)
+        from grader.notebook import ipython_lines  # (no nbformat: the IPython rule alone)
+
+        found = ipython_lines(text)
+        if exc.lineno in found:  # `!pip install torch`, `%matplotlib inline`: a notebook downloaded as .py
+            message = i18n.text(
+                "submission.ipython_line",
+                name=name,
+                line=exc.lineno,
+                code=code,
+                lines=_listed(found),
+                notebook=notebook,
+            )
             raise SubmissionError(message, file=name) from None
         key = "submission.syntax_error_at" if exc.offset else "submission.syntax_error"
         message = i18n.text(key, name=name, line=exc.lineno, column=exc.offset, error=exc.msg)
         raise SubmissionError(message + (f": {code}" if code else ""), file=name) from None
     except (RecursionError, MemoryError, ValueError):
         raise SubmissionError(i18n.text("submission.too_nested", name=name), file=name) from None
-    for node in tree.body:  # `get_ipython().system('pip install torch')`: saved from Jupyter as .py
-        if isinstance(node, ast.Expr | ast.Assign) and _calls_get_ipython(node.value):
-            code = (ast.get_source_segment(text, node) or "get_ipython()").splitlines()[0]
-            message = i18n.text("submission.ipython_call", name=name, line=node.lineno, code=code, notebook=notebook)
-            raise SubmissionError(message, file=name)
+    # `get_ipython().system('pip install torch')`: a notebook saved as .py by Jupyter. At the top
+    # level it stops the import with a NameError; inside `try` or a function it may be harmless.
+    calls = [n for n in tree.body if isinstance(n, ast.Expr | ast.Assign) and _calls_get_ipython(n.value)]
+    if calls:
+        code = (ast.get_source_segment(text, calls[0]) or "get_ipython()").splitlines()[0]
+        lines = _listed([n.lineno for n in calls])
+        message = i18n.text(
+            "submission.ipython_call", name=name, line=calls[0].lineno, code=code, lines=lines, notebook=notebook
+        )
+        raise SubmissionError(message, file=name)
+
+
+def _listed(numbers: list[int], most: int = 10) -> str:
+    """``10, 11, 14`` (the first `most`, then ``…``)."""
+    return ", ".join(str(n) for n in numbers[:most]) + (", …" if len(numbers) > most else "")
 
 
 def _calls_get_ipython(value: ast.expr) -> bool:

@@ -62,9 +62,12 @@ JUPYTER_SCRIPT = (  # Jupyter's File > Save and Export Notebook As > Executable 
     ("source", "message"),
     [
         (COLAB_DOWNLOAD, "gates.py, line 10: !pip install torch is a notebook command, not Python"),
+        (COLAB_DOWNLOAD, "Delete every such line (here: lines 10, 11)"),  # %matplotlib inline too
         (JUPYTER_SCRIPT, "gates.py, line 7: get_ipython().system('pip install torch') runs a notebook command"),
+        (JUPYTER_SCRIPT, "Delete every such line (here: lines 7, 8)"),
         (JUPYTER_SCRIPT.replace("get_ipython().system('pip install torch')\n", ""), "line 7: get_ipython().run_line"),
         ("files = get_ipython().getoutput('ls')\n", "line 1: files = get_ipython().getoutput('ls')"),
+        ("import torch\ntorch.tensor?\n", "line 2: torch.tensor? is a notebook command"),  # IPython's help
     ],
 )
 def test_a_notebook_downloaded_as_py_is_told_what_to_delete(gates, tmp_path, source, message):
